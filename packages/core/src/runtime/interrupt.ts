@@ -1,0 +1,70 @@
+import { interruptId } from "../ids.js";
+import { currentContext } from "./context.js";
+
+/**
+ * A question the paused run is waiting on: surfaced to the caller as
+ * `{ __interrupt__: [{ id, value }] }` and answered by `Command({ resume })`.
+ *
+ * @example
+ * ```ts
+ * const { __interrupt__ } = await workflow.invoke("cat", config);
+ * const [{ id, value }] = __interrupt__;
+ * ```
+ */
+export interface Interrupt<Value = unknown> {
+  /** Stable across replays; the key for a resume map. */
+  id: string;
+  /** The payload given to `interrupt()`. */
+  value: Value;
+}
+
+// Thrown by interrupt() to unwind the scope that asked; the run records the
+// interrupt before throwing, so whatever user code does with this error the
+// run still pauses.
+export class InterruptSignal extends Error {
+  readonly interrupt: Interrupt;
+  constructor(interrupt: Interrupt) {
+    super(
+      "The workflow is waiting for input (interrupt). This error stops the current task or entrypoint; " +
+        "do not catch it, or rethrow it with `if (isInterrupt(err)) throw err`.",
+    );
+    this.name = "InterruptSignal";
+    this.interrupt = interrupt;
+  }
+}
+
+/**
+ * True for the error `interrupt()` throws to pause the run, so code that must
+ * catch broadly can let it pass.
+ *
+ * @example
+ * ```ts
+ * try { await riskyStep(); } catch (err) { if (isInterrupt(err)) throw err; log(err); }
+ * ```
+ */
+export function isInterrupt(error: unknown): boolean {
+  return error instanceof InterruptSignal;
+}
+
+/**
+ * Pauses the run to ask a person (or any outside system) for a value.
+ *
+ * The first time, the run stops here and the caller receives
+ * `{ __interrupt__: [{ id, value }] }`. When the thread is resumed with
+ * `new Command({ resume })`, the entrypoint replays from the top (finished
+ * tasks load from the checkpoint) and this call returns the resume value.
+ *
+ * @example
+ * ```ts
+ * const workflow = entrypoint({ name: "review", checkpointer }, async (essay: string) => {
+ *   const approved = interrupt<{ essay: string }, boolean>({ essay });
+ *   return { essay, approved };
+ * });
+ * ```
+ */
+export function interrupt<Value = unknown, Resume = unknown>(value: Value): Resume {
+  const { run, scope } = currentContext("interrupt()");
+  const id = interruptId(run.runId, scope.path, scope.nextInterrupt++);
+  if (run.resume.has(id)) return run.resume.get(id) as Resume;
+  throw new InterruptSignal(run.recordInterrupt(scope, id, value));
+}

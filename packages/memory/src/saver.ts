@@ -1,0 +1,295 @@
+import {
+  type ChannelVersion,
+  type ChannelVersions,
+  type Checkpoint,
+  CheckpointConflictError,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointSaver,
+  type CheckpointTuple,
+  compareWrites,
+  defaultSerializer,
+  isSavepointSerializer,
+  matchesMetadataFilter,
+  nextIntegerVersion,
+  type PendingWrite,
+  type PutOptions,
+  type RunnableConfig,
+  replacesOnWrite,
+  requireCheckpointId,
+  requireThreadId,
+  type SerializerProtocol,
+  writeIndex,
+} from "@savepoint/core";
+
+// A value as stored: the text of Savepoint's serializer, or another
+// serializer's [type, bytes]. Storing encoded values (not references) gives
+// memory the same semantics as a database: what you read is a copy, and a
+// value that cannot be saved fails at write time.
+type Encoded = string | [type: string, bytes: Uint8Array];
+
+interface StoredCheckpoint {
+  readonly id: string;
+  readonly parentId: string | undefined;
+  readonly checkpoint: Encoded;
+  readonly metadata: Encoded;
+  // Decoded once at write time so `list` filters without decoding every row.
+  readonly metadataValue: CheckpointMetadata;
+}
+
+interface StoredWrite {
+  readonly taskId: string;
+  readonly taskPath: string;
+  readonly idx: number;
+  readonly channel: string;
+  readonly value: Encoded;
+}
+
+interface Namespace {
+  /** Checkpoint ids in ascending order: the last one is the head. */
+  readonly ids: string[];
+  readonly checkpoints: Map<string, StoredCheckpoint>;
+  readonly writes: Map<string, Map<string, StoredWrite>>;
+}
+
+/**
+ * Options of {@link MemorySaver}.
+ *
+ * @example
+ * ```ts
+ * new MemorySaver({ serde: new SavepointSerializer() });
+ * ```
+ */
+export interface MemorySaverOptions {
+  /** How values are encoded (default: Savepoint's serializer). */
+  serde?: SerializerProtocol;
+}
+
+function insertSorted(ids: string[], id: string): boolean {
+  let lo = 0;
+  let hi = ids.length;
+  if (hi === 0 || ids[hi - 1]! < id) {
+    ids.push(id);
+    return true;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (ids[lo] === id) return false;
+  ids.splice(lo, 0, id);
+  return true;
+}
+
+/**
+ * A checkpoint saver that keeps everything in this process's memory: for
+ * tests, demos and single-process use. It has the same semantics as the
+ * Postgres and Redis savers (values are stored encoded, a conditional `put`
+ * lets only one of two racing runs commit), and passes the same conformance
+ * suite. Everything is lost when the process exits.
+ *
+ * @example
+ * ```ts
+ * import { entrypoint } from "@savepoint/core";
+ * import { MemorySaver } from "@savepoint/memory";
+ *
+ * const workflow = entrypoint({ name: "wf", checkpointer: new MemorySaver() }, async (n: number) => n * 2);
+ * await workflow.invoke(21, { configurable: { thread_id: "t1" } }); // 42
+ * ```
+ */
+export class MemorySaver implements CheckpointSaver {
+  readonly serde: SerializerProtocol;
+  readonly capabilities = { conditionalPut: true } as const;
+  private readonly threads = new Map<string, Map<string, Namespace>>();
+
+  constructor(options: MemorySaverOptions = {}) {
+    this.serde = options.serde ?? defaultSerializer;
+  }
+
+  private async encode(value: unknown, owner: string): Promise<Encoded> {
+    if (isSavepointSerializer(this.serde)) return this.serde.encode(value, owner);
+    return this.serde.dumpsTyped(value);
+  }
+
+  private async decode(value: Encoded): Promise<any> {
+    if (typeof value === "string") {
+      return isSavepointSerializer(this.serde)
+        ? this.serde.decode(value)
+        : this.serde.loadsTyped("json", value);
+    }
+    return this.serde.loadsTyped(value[0], value[1]);
+  }
+
+  private namespace(threadId: string, ns: string, create: true): Namespace;
+  private namespace(threadId: string, ns: string, create: false): Namespace | undefined;
+  private namespace(threadId: string, ns: string, create: boolean): Namespace | undefined {
+    let thread = this.threads.get(threadId);
+    if (!thread) {
+      if (!create) return undefined;
+      thread = new Map();
+      this.threads.set(threadId, thread);
+    }
+    let space = thread.get(ns);
+    if (!space && create) {
+      space = { ids: [], checkpoints: new Map(), writes: new Map() };
+      thread.set(ns, space);
+    }
+    return space;
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = requireThreadId(config, "getTuple");
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const space = this.namespace(threadId, ns, false);
+    if (!space) return undefined;
+    const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
+    const stored = id === undefined ? undefined : space.checkpoints.get(id);
+    return stored ? this.tuple(threadId, ns, space, stored) : undefined;
+  }
+
+  private async tuple(
+    threadId: string,
+    ns: string,
+    space: Namespace,
+    stored: StoredCheckpoint,
+  ): Promise<CheckpointTuple> {
+    const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort((a, b) =>
+      compareWrites(a.taskPath, a.taskId, a.idx, b.taskPath, b.taskId, b.idx),
+    );
+    const pendingWrites: CheckpointPendingWrite[] = [];
+    for (const w of writes) pendingWrites.push([w.taskId, w.channel, await this.decode(w.value)]);
+    const tuple: CheckpointTuple = {
+      config: {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: stored.id },
+      },
+      checkpoint: (await this.decode(stored.checkpoint)) as Checkpoint,
+      metadata: (await this.decode(stored.metadata)) as CheckpointMetadata,
+      pendingWrites,
+    };
+    if (stored.parentId !== undefined) {
+      tuple.parentConfig = {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: stored.parentId },
+      };
+    }
+    return tuple;
+  }
+
+  async *list(
+    config: RunnableConfig,
+    options: CheckpointListOptions = {},
+  ): AsyncGenerator<CheckpointTuple> {
+    const threadId = config?.configurable?.thread_id;
+    const ns = config?.configurable?.checkpoint_ns;
+    const before = options.before?.configurable?.checkpoint_id;
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    if (remaining <= 0) return;
+    const sources: [string, string, Namespace][] = [];
+    const threadIds = threadId === undefined ? [...this.threads.keys()] : [threadId];
+    for (const t of threadIds) {
+      const thread = this.threads.get(t);
+      if (!thread) continue;
+      for (const [n, space] of thread)
+        if (ns === undefined || n === ns) sources.push([t, n, space]);
+    }
+    // Newest first across every namespace and thread in scope: a k-way merge
+    // over each namespace's sorted ids, so stopping early costs only what was read.
+    const cursors = sources.map(([t, n, space]) => {
+      let i = space.ids.length - 1;
+      if (before !== undefined) while (i >= 0 && space.ids[i]! >= before) i--;
+      return { t, n, space, i };
+    });
+    while (remaining > 0) {
+      let best: (typeof cursors)[number] | undefined;
+      for (const c of cursors) {
+        if (c.i >= 0 && (!best || c.space.ids[c.i]! > best.space.ids[best.i]!)) best = c;
+      }
+      if (!best) return;
+      const stored = best.space.checkpoints.get(best.space.ids[best.i]!)!;
+      best.i--;
+      if (!matchesMetadataFilter(stored.metadataValue, options.filter)) continue;
+      remaining--;
+      yield await this.tuple(best.t, best.n, best.space, stored);
+    }
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    _newVersions: ChannelVersions,
+    options?: PutOptions,
+  ): Promise<RunnableConfig> {
+    const threadId = requireThreadId(config, "put");
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const encodedCheckpoint = await this.encode(checkpoint, `Checkpoint ${checkpoint.id}`);
+    const encodedMetadata = await this.encode(
+      metadata,
+      `The metadata of checkpoint ${checkpoint.id}`,
+    );
+    const metadataValue = (await this.decode(encodedMetadata)) as CheckpointMetadata;
+    // From here to the insert nothing awaits, so the head check and the write are one atomic step.
+    const existing = this.namespace(threadId, ns, false);
+    if (options?.ifHead !== undefined) {
+      const head = existing?.ids[existing.ids.length - 1] ?? null;
+      if (head !== options.ifHead)
+        throw new CheckpointConflictError(threadId, options.ifHead, head);
+    }
+    const space = existing ?? this.namespace(threadId, ns, true);
+    insertSorted(space.ids, checkpoint.id);
+    space.checkpoints.set(checkpoint.id, {
+      id: checkpoint.id,
+      parentId: config.configurable?.checkpoint_id,
+      checkpoint: encodedCheckpoint,
+      metadata: encodedMetadata,
+      metadataValue,
+    });
+    return {
+      configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id },
+    };
+  }
+
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath = "",
+  ): Promise<void> {
+    const threadId = requireThreadId(config, "putWrites");
+    const checkpointId = requireCheckpointId(config, "putWrites");
+    const ns = config.configurable?.checkpoint_ns ?? "";
+    const encoded: StoredWrite[] = [];
+    for (let i = 0; i < writes.length; i++) {
+      const [channel, value] = writes[i]!;
+      encoded.push({
+        taskId,
+        taskPath,
+        idx: writeIndex(channel, i),
+        channel,
+        value: await this.encode(value, `Write "${channel}" of task "${taskId}"`),
+      });
+    }
+    const space = this.namespace(threadId, ns, true);
+    let forCheckpoint = space.writes.get(checkpointId);
+    if (!forCheckpoint) {
+      forCheckpoint = new Map();
+      space.writes.set(checkpointId, forCheckpoint);
+    }
+    for (const write of encoded) {
+      const key = `${write.idx}\u0000${taskId}`;
+      if (replacesOnWrite(write.channel) || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
+    }
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.threads.delete(threadId);
+  }
+
+  getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
+    return nextIntegerVersion(current);
+  }
+}
+
+/** The seed documents' name for {@link MemorySaver}. */
+export { MemorySaver as InMemorySaver };
