@@ -20,5 +20,5 @@
  *
  * @module
  */
-export { InMemorySaver, MemorySaver, type MemorySaverOptions } from "./saver.js";
+export { InMemorySaver, MemorySaver, type MemorySaverOptions, MemoryStorage } from "./saver.js";
 export { InMemoryStore } from "./store.js";

@@ -64,6 +64,25 @@ interface Namespace {
 export interface MemorySaverOptions {
   /** How values are encoded (default: Savepoint's serializer). */
   serde?: SerializerProtocol;
+  /** Storage to share with other savers, as processes share a database (default: a new one). */
+  storage?: MemoryStorage;
+}
+
+/**
+ * The data behind one or more {@link MemorySaver}s. Two savers given the same
+ * storage see each other's checkpoints, like two processes on one database;
+ * the conformance suite uses this to test a restart.
+ *
+ * @example
+ * ```ts
+ * const storage = new MemoryStorage();
+ * const a = new MemorySaver({ storage });
+ * const b = new MemorySaver({ storage }); // reads what a wrote
+ * ```
+ */
+export class MemoryStorage {
+  /** @internal thread id → namespace → data */
+  readonly threads = new Map<string, Map<string, Namespace>>();
 }
 
 function insertSorted(ids: string[], id: string): boolean {
@@ -102,10 +121,11 @@ function insertSorted(ids: string[], id: string): boolean {
 export class MemorySaver implements CheckpointSaver {
   readonly serde: SerializerProtocol;
   readonly capabilities = { conditionalPut: true } as const;
-  private readonly threads = new Map<string, Map<string, Namespace>>();
+  private readonly threads: Map<string, Map<string, Namespace>>;
 
   constructor(options: MemorySaverOptions = {}) {
     this.serde = options.serde ?? defaultSerializer;
+    this.threads = (options.storage ?? new MemoryStorage()).threads;
   }
 
   private async encode(value: unknown, owner: string): Promise<Encoded> {

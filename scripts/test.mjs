@@ -1,0 +1,35 @@
+// Runs lint, typecheck and every package's tests through turbo, then adds up
+// the vitest reports into one closing line, "N passed, N failed, N skipped",
+// so a reader (or CI) sees the whole count at once.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const roots = ["packages", "examples"].flatMap((dir) =>
+  existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [],
+);
+const reports = roots.map((dir) => join(dir, "test-results", "vitest.json"));
+for (const report of reports) rmSync(report, { force: true });
+
+const turbo = spawnSync("turbo", ["run", "lint", "typecheck", "test", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  shell: process.platform === "win32",
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const perPackage = [];
+for (const report of reports) {
+  if (!existsSync(report)) continue;
+  const result = JSON.parse(readFileSync(report, "utf8"));
+  passed += result.numPassedTests;
+  failed += result.numFailedTests;
+  skipped += result.numPendingTests + result.numTodoTests;
+  perPackage.push(`${report.split("/").slice(0, 2).join("/")}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
+}
+console.log(`\n${perPackage.join("\n")}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const code = turbo.status ?? 1;
+process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);
