@@ -233,6 +233,22 @@ describe("savers across libraries", () => {
     expect((await workflow.getState(cfg)).next).toStrictEqual([]);
   });
 
+  it("a LangGraph.js MemorySaver carries a Savepoint run across several resumes", async () => {
+    const saver = new lg.MemorySaver();
+    const runs = { n: 0 };
+    const prepare = sp.task("prepare", async () => ++runs.n);
+    const workflow = sp.entrypoint({ name: "three", checkpointer: saver as any }, async () => {
+      await prepare();
+      return [sp.interrupt("a?"), sp.interrupt("b?"), sp.interrupt("c?")];
+    });
+    const cfg = config();
+    await workflow.invoke("go", cfg);
+    await workflow.invoke(new sp.Command({ resume: 1 }), cfg);
+    await workflow.invoke(new sp.Command({ resume: 2 }), cfg);
+    expect(await workflow.invoke(new sp.Command({ resume: 3 }), cfg)).toStrictEqual([1, 2, 3]);
+    expect(runs.n).toBe(1);
+  });
+
   it("Savepoint's MemorySaver runs LangGraph.js workflows", async () => {
     const { workflow, runs } = essay({ ...langgraph, saver: () => new MemorySaver() });
     const cfg = config();

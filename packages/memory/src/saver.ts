@@ -85,18 +85,25 @@ export class MemoryStorage {
   readonly threads = new Map<string, Map<string, Namespace>>();
 }
 
-function insertSorted(ids: string[], id: string): boolean {
+/** The index of the first id >= `id` in ascending `ids`. */
+function lowerBound(ids: string[], id: string): number {
   let lo = 0;
   let hi = ids.length;
-  if (hi === 0 || ids[hi - 1]! < id) {
-    ids.push(id);
-    return true;
-  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (ids[mid]! < id) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+function insertSorted(ids: string[], id: string): boolean {
+  // Ids are time-ordered, so a new one almost always goes at the end.
+  if (ids.length === 0 || ids[ids.length - 1]! < id) {
+    ids.push(id);
+    return true;
+  }
+  const lo = lowerBound(ids, id);
   if (ids[lo] === id) return false;
   ids.splice(lo, 0, id);
   return true;
@@ -216,9 +223,7 @@ export class MemorySaver implements CheckpointSaver {
     // Newest first across every namespace and thread in scope: a k-way merge
     // over each namespace's sorted ids, so stopping early costs only what was read.
     const cursors = sources.map(([t, n, space]) => {
-      let i = space.ids.length - 1;
-      if (before !== undefined) while (i >= 0 && space.ids[i]! >= before) i--;
-      return { t, n, space, i };
+      return { t, n, space, i: before === undefined ? space.ids.length - 1 : lowerBound(space.ids, before) - 1 };
     });
     while (remaining > 0) {
       let best: (typeof cursors)[number] | undefined;

@@ -66,7 +66,10 @@ export class ChunkSink {
  * `for await (const c of await wf.stream(...))` work.
  */
 export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
-  private readonly buffer: Chunk[] = [];
+  // A queue with a moving head: shift() on a long array is linear, and a
+  // stream of 100,000 task updates must not turn quadratic.
+  private buffer: Chunk[] = [];
+  private head = 0;
   private waiting: ((result: IteratorResult<Chunk>) => void) | undefined;
   private failWaiting: ((error: unknown) => void) | undefined;
   private done = false;
