@@ -18,5 +18,8 @@ if (stale) {
   const args = ["--yes", "pnpm@10.34.8", "install"];
   if (process.env.CI) args.push("--frozen-lockfile");
   console.log(`[savepoint] installing the workspace: npx ${args.join(" ")}`);
-  execFileSync("npx", args, { stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
+  execFileSync("npx", args, {
+    stdio: "inherit",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  });
 }

@@ -2,7 +2,7 @@
 // the vitest reports into one closing line, "N passed, N failed, N skipped",
 // so a reader (or CI) sees the whole count at once.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = ["packages", "examples"].flatMap((dir) =>
@@ -27,7 +27,9 @@ for (const report of reports) {
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   skipped += result.numPendingTests + result.numTodoTests;
-  perPackage.push(`${report.split("/").slice(0, 2).join("/")}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
+  perPackage.push(
+    `${report.split("/").slice(0, 2).join("/")}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`,
+  );
 }
 console.log(`\n${perPackage.join("\n")}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { type CheckpointSaver, Command, type Interrupt, isPaused } from "@savepoint/core";
 import { MemorySaver } from "@savepoint/memory";
 import { PostgresSaver } from "@savepoint/postgres";
-import { type ReviewRequest, essayReview, essayRuns } from "./workflow.js";
+import { essayReview, essayRuns, type ReviewRequest } from "./workflow.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,9 +37,16 @@ const config = { configurable: { thread_id: flags.thread! } };
 const answer = flags.approve ? true : flags.reject ? false : undefined;
 
 function openSaver(): { saver: CheckpointSaver; where: string; close(): Promise<void> } {
-  if (flags.memory) return { saver: new MemorySaver(), where: "memory (lost when this process exits)", close: async () => {} };
+  if (flags.memory)
+    return {
+      saver: new MemorySaver(),
+      where: "memory (lost when this process exits)",
+      close: async () => {},
+    };
   const saver = new PostgresSaver(flags.url ?? dataDir);
-  const where = flags.url ? flags.url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@") : `${dataDir} (PGlite)`;
+  const where = flags.url
+    ? flags.url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@")
+    : `${dataDir} (PGlite)`;
   return { saver, where, close: () => saver.close() };
 }
 
@@ -53,7 +60,9 @@ async function ask(request: ReviewRequest): Promise<boolean | undefined> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     console.log(`\n----- essay for review -----\n${request.essay}\n----------------------------`);
-    const reply = (await rl.question(`${request.action} [a]pprove / [r]eject / Enter to stop here: `)).trim();
+    const reply = (
+      await rl.question(`${request.action} [a]pprove / [r]eject / Enter to stop here: `)
+    ).trim();
     if (/^a/i.test(reply)) return true;
     if (/^r/i.test(reply)) return false;
     return undefined;
@@ -68,7 +77,9 @@ async function resume(saver: CheckpointSaver, value: boolean): Promise<void> {
   for await (const chunk of essayReview(saver).stream(new Command({ resume: value }), config)) {
     show("  chunk", chunk);
     if (chunk && typeof chunk === "object" && "writeEssay" in chunk && essayRuns.count === before) {
-      console.log("        ^ writeEssay was loaded from the checkpoint; the task did not run again.");
+      console.log(
+        "        ^ writeEssay was loaded from the checkpoint; the task did not run again.",
+      );
     }
   }
   const state = await essayReview(saver).getState(config);
@@ -76,7 +87,9 @@ async function resume(saver: CheckpointSaver, value: boolean): Promise<void> {
 }
 
 function explainHowToResume(pending: Interrupt[]): void {
-  console.log(`\nThe run is paused on ${pending.length} interrupt(s) and saved. This process can exit now.`);
+  console.log(
+    `\nThe run is paused on ${pending.length} interrupt(s) and saved. This process can exit now.`,
+  );
   console.log("Resume it later, from a new process:");
   console.log("  npm run demo -- --approve     (or --reject)");
 }

@@ -10,10 +10,14 @@ import { afterAll, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "savepoint-demo-"));
 const demo = (...args: string[]) =>
-  run("npx", ["tsx", "--conditions=@savepoint/source", "src/main.ts", "--dir", join(dir, "data"), ...args], {
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { ...process.env, ESSAY_DELAY_MS: "10", INIT_CWD: dir, CI: "true" },
-  });
+  run(
+    "npx",
+    ["tsx", "--conditions=@savepoint/source", "src/main.ts", "--dir", join(dir, "data"), ...args],
+    {
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { ...process.env, ESSAY_DELAY_MS: "10", INIT_CWD: dir, CI: "true" },
+    },
+  );
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,8 +30,12 @@ describe("the essay-review demo", () => {
 
     const second = await demo("--approve");
     expect(second.stdout).toContain("Found a paused run");
-    expect(second.stdout).toContain("writeEssay was loaded from the checkpoint; the task did not run again.");
-    expect(second.stdout).toContain('chunk {"workflow":{"essay":"An essay about topic: cat","isApproved":true}}');
+    expect(second.stdout).toContain(
+      "writeEssay was loaded from the checkpoint; the task did not run again.",
+    );
+    expect(second.stdout).toContain(
+      'chunk {"workflow":{"essay":"An essay about topic: cat","isApproved":true}}',
+    );
 
     const third = await demo("--reject", "--new");
     expect(third.stdout).toContain("Starting a new run");

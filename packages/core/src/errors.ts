@@ -131,6 +131,7 @@ export class OutsideWorkflowError extends SavepointError {
  * ```
  */
 export class NothingToResumeError extends SavepointError {
+  /** The thread that had nothing to resume. */
   readonly threadId: string;
   constructor(threadId: string, detail: string) {
     super("NOTHING_TO_RESUME", `Thread "${threadId}" has nothing to resume: ${detail}`);
@@ -148,7 +149,9 @@ export class NothingToResumeError extends SavepointError {
  * ```
  */
 export class UnknownInterruptIdError extends SavepointError {
+  /** The id the resume map named. */
   readonly interruptId: string;
+  /** The ids of the interrupts the run is actually waiting on. */
   readonly pendingIds: readonly string[];
   constructor(threadId: string, interruptId: string, pendingIds: readonly string[]) {
     super(
@@ -218,8 +221,11 @@ export class CorruptValueError extends SavepointError {
  * ```
  */
 export class CheckpointConflictError extends SavepointError {
+  /** The thread both runs wrote to. */
   readonly threadId: string;
+  /** The checkpoint id this run expected to be the latest (`null`: no checkpoint yet). */
   readonly expectedHead: string | null;
+  /** The checkpoint id that was the latest instead (`null`: none). */
   readonly actualHead: string | null;
   constructor(
     threadId: string,
@@ -302,9 +308,13 @@ export class CheckpointNotFoundError extends SavepointError {
  * ```
  */
 export class ReplayDivergenceError extends SavepointError {
+  /** The thread being replayed. */
   readonly threadId: string;
+  /** The call position that diverged, such as `"0"` or `"2.1"` (a task called inside task 2). */
   readonly position: string;
+  /** The task name the checkpoint recorded at that position. */
   readonly recordedName: string;
+  /** The task name the code called there on replay. */
   readonly calledName: string;
   constructor(threadId: string, position: string, recordedName: string, calledName: string) {
     super(

@@ -47,7 +47,9 @@ describe("errors", () => {
 
   it("bad options are rejected with InvalidArgumentError", () => {
     expect(() => core.task("", async () => 1)).toThrow(core.InvalidArgumentError);
-    expect(() => core.task({ name: "t", retry: { maxAttempts: 0 } }, async () => 1)).toThrow(/maxAttempts/);
+    expect(() => core.task({ name: "t", retry: { maxAttempts: 0 } }, async () => 1)).toThrow(
+      /maxAttempts/,
+    );
     expect(() => core.task({ name: "t", timeout: -1 }, async () => 1)).toThrow(/timeout/);
     expect(() => core.entrypoint({ name: "" }, async () => 1)).toThrow(core.InvalidArgumentError);
   });
@@ -55,8 +57,16 @@ describe("errors", () => {
   it("an unknown stream mode or durability is rejected", async () => {
     const wf = core.entrypoint({ name: "wf" }, async (x: number) => x);
     const stream = wf.stream(1, { streamMode: "nope" as core.StreamMode });
-    await expect((async () => { for await (const _ of stream) { /* drain */ } })()).rejects.toThrow(/streamMode/);
-    await expect(wf.invoke(1, { durability: "later" as core.Durability })).rejects.toThrow(/durability/);
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* drain */
+        }
+      })(),
+    ).rejects.toThrow(/streamMode/);
+    await expect(wf.invoke(1, { durability: "later" as core.Durability })).rejects.toThrow(
+      /durability/,
+    );
   });
 
   it("a workflow without a checkpointer still runs, without persistence", async () => {

@@ -4,7 +4,8 @@ import { interruptId, isInterruptId, newCheckpointId, newRunId } from "../src/in
 describe("ids", () => {
   it("checkpoint ids are UUIDv7 and strictly increasing within a process", () => {
     const ids = Array.from({ length: 5000 }, () => newCheckpointId());
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
   });
 
@@ -20,7 +21,12 @@ describe("ids", () => {
   it("interrupt ids are stable for the same place and differ for different places", () => {
     const run = newRunId();
     expect(interruptId(run, "0", 0)).toBe(interruptId(run, "0", 0));
-    const ids = new Set([interruptId(run, "0", 0), interruptId(run, "0", 1), interruptId(run, "1", 0), interruptId(newRunId(), "0", 0)]);
+    const ids = new Set([
+      interruptId(run, "0", 0),
+      interruptId(run, "0", 1),
+      interruptId(run, "1", 0),
+      interruptId(newRunId(), "0", 0),
+    ]);
     expect(ids.size).toBe(4);
     expect(isInterruptId(interruptId(run, "", 0))).toBe(true);
     expect(isInterruptId("not-an-id")).toBe(false);

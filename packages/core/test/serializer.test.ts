@@ -1,10 +1,11 @@
+import { types } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   CorruptValueError,
+  registerErrorClass,
   SavepointSerializer,
   TaskTimeoutError,
   UnserializableValueError,
-  registerErrorClass,
 } from "../src/index.js";
 
 const serde = new SavepointSerializer();
@@ -53,9 +54,14 @@ describe("SavepointSerializer", () => {
 
   it("round-trips errors with name, message, cause, stack and own fields, as their class", () => {
     const cause = new Error("root cause");
-    const error = Object.assign(new RangeError("too big", { cause }), { code: "E_BIG", detail: { max: 3 } });
+    const error = Object.assign(new RangeError("too big", { cause }), {
+      code: "E_BIG",
+      detail: { max: 3 },
+    });
     const copy = roundTrip(error);
     expect(copy).toBeInstanceOf(RangeError);
+    expect(types.isNativeError(copy)).toBe(true);
+    expect(copy).toEqual(error);
     expect(copy.message).toBe("too big");
     expect(copy.stack).toBe(error.stack);
     expect((copy.cause as Error).message).toBe("root cause");
@@ -120,7 +126,9 @@ describe("SavepointSerializer", () => {
     expect(Object.keys(copy)).toStrictEqual(["$sp", "v", "$$sp", "__proto__"]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
-    const hostile = serde.decode('{"a":{"__proto__":{"polluted":true}},"constructor":{"prototype":{"x":1}}}');
+    const hostile = serde.decode(
+      '{"a":{"__proto__":{"polluted":true}},"constructor":{"prototype":{"x":1}}}',
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((hostile as any).a.polluted).toBeUndefined();
   });
@@ -128,8 +136,12 @@ describe("SavepointSerializer", () => {
   it("rejects bytes it did not write with CorruptValueError", async () => {
     expect(() => serde.decode("{not json")).toThrow(CorruptValueError);
     expect(() => serde.decode('{"$sp":"nope"}')).toThrow(CorruptValueError);
-    await expect(serde.loadsTyped("msgpack", new Uint8Array([1]))).rejects.toThrow(CorruptValueError);
-    await expect(serde.loadsTyped("savepoint-json", new Uint8Array([0xff, 0xfe]))).rejects.toThrow(CorruptValueError);
+    await expect(serde.loadsTyped("msgpack", new Uint8Array([1]))).rejects.toThrow(
+      CorruptValueError,
+    );
+    await expect(serde.loadsTyped("savepoint-json", new Uint8Array([0xff, 0xfe]))).rejects.toThrow(
+      CorruptValueError,
+    );
   });
 
   it("speaks LangGraph's dumpsTyped/loadsTyped", async () => {

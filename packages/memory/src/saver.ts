@@ -127,7 +127,10 @@ function insertSorted(ids: string[], id: string): boolean {
  */
 export class MemorySaver implements CheckpointSaver {
   readonly serde: SerializerProtocol;
-  readonly capabilities = { conditionalPut: true } as const;
+  readonly capabilities = {
+    /** `put(..., { ifHead })` is checked and applied in one step: of two racing runs, one commits. */
+    conditionalPut: true,
+  } as const;
   private readonly threads: Map<string, Map<string, Namespace>>;
 
   constructor(options: MemorySaverOptions = {}) {
@@ -223,7 +226,12 @@ export class MemorySaver implements CheckpointSaver {
     // Newest first across every namespace and thread in scope: a k-way merge
     // over each namespace's sorted ids, so stopping early costs only what was read.
     const cursors = sources.map(([t, n, space]) => {
-      return { t, n, space, i: before === undefined ? space.ids.length - 1 : lowerBound(space.ids, before) - 1 };
+      return {
+        t,
+        n,
+        space,
+        i: before === undefined ? space.ids.length - 1 : lowerBound(space.ids, before) - 1,
+      };
     });
     while (remaining > 0) {
       let best: (typeof cursors)[number] | undefined;

@@ -1,4 +1,4 @@
-import { InvalidIdentifierError, entrypoint, getStore } from "@savepoint/core";
+import { entrypoint, getStore, InvalidIdentifierError } from "@savepoint/core";
 import { describe, expect, it } from "vitest";
 import { InMemoryStore, MemorySaver } from "../src/index.js";
 
@@ -8,7 +8,11 @@ describe("InMemoryStore", () => {
     expect(await store.get(["users", "ada"], "profile")).toBeNull();
     await store.put(["users", "ada"], "profile", { theme: "dark" });
     const first = await store.get(["users", "ada"], "profile");
-    expect(first).toMatchObject({ namespace: ["users", "ada"], key: "profile", value: { theme: "dark" } });
+    expect(first).toMatchObject({
+      namespace: ["users", "ada"],
+      key: "profile",
+      value: { theme: "dark" },
+    });
     expect(first?.createdAt).toBeInstanceOf(Date);
     await new Promise((r) => setTimeout(r, 2));
     await store.put(["users", "ada"], "profile", { theme: "light" });
@@ -32,7 +36,8 @@ describe("InMemoryStore", () => {
 
   it("searches by namespace prefix with an exact-match filter, limit and offset", async () => {
     const store = new InMemoryStore();
-    for (let i = 0; i < 5; i++) await store.put(["docs", "team-a"], `d${i}`, { kind: i % 2 ? "odd" : "even", i });
+    for (let i = 0; i < 5; i++)
+      await store.put(["docs", "team-a"], `d${i}`, { kind: i % 2 ? "odd" : "even", i });
     await store.put(["docs", "team-b"], "x", { kind: "even", i: 99 });
     await store.put(["other"], "y", { kind: "even" });
     const even = await store.search(["docs"], { filter: { kind: "even" }, limit: 10 });
@@ -64,20 +69,27 @@ describe("InMemoryStore", () => {
     const store = new InMemoryStore();
     await expect(store.put(["ok", ""], "k", {})).rejects.toBeInstanceOf(InvalidIdentifierError);
     await expect(store.put(["ok"], "", {})).rejects.toBeInstanceOf(InvalidIdentifierError);
-    await expect(store.get("users" as unknown as string[], "k")).rejects.toBeInstanceOf(InvalidIdentifierError);
+    await expect(store.get("users" as unknown as string[], "k")).rejects.toBeInstanceOf(
+      InvalidIdentifierError,
+    );
   });
 
   it("is what getStore() returns inside a workflow, shared across threads", async () => {
     const store = new InMemoryStore();
-    const workflow = entrypoint({ name: "remember", checkpointer: new MemorySaver(), store }, async (name: string) => {
-      const s = getStore()!;
-      const seen = (await s.get(["visits"], name))?.value.count as number | undefined;
-      await s.put(["visits"], name, { count: (seen ?? 0) + 1 });
-      return (seen ?? 0) + 1;
-    });
+    const workflow = entrypoint(
+      { name: "remember", checkpointer: new MemorySaver(), store },
+      async (name: string) => {
+        const s = getStore()!;
+        const seen = (await s.get(["visits"], name))?.value.count as number | undefined;
+        await s.put(["visits"], name, { count: (seen ?? 0) + 1 });
+        return (seen ?? 0) + 1;
+      },
+    );
     expect(await workflow.invoke("ada", { configurable: { thread_id: "a" } })).toBe(1);
     expect(await workflow.invoke("ada", { configurable: { thread_id: "b" } })).toBe(2);
-    const noStore = entrypoint({ name: "none", checkpointer: new MemorySaver() }, async () => getStore());
+    const noStore = entrypoint({ name: "none", checkpointer: new MemorySaver() }, async () =>
+      getStore(),
+    );
     expect(await noStore.invoke("x", { configurable: { thread_id: "c" } })).toBeUndefined();
   });
 });

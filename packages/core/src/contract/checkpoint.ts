@@ -50,8 +50,16 @@ export interface Checkpoint {
  * ```
  */
 export interface CheckpointMetadata {
+  /**
+   * What made the checkpoint: `"input"` a run started with a new input,
+   * `"loop"` a run continued (a resume, `invoke(null)`, or progress within a
+   * run), `"fork"` a run started from an older `checkpoint_id`, `"update"` a
+   * state update (LangGraph's; Savepoint's runtime does not write it).
+   */
   source: "input" | "loop" | "update" | "fork";
+  /** The step counter: -1 for a thread's first checkpoint, then one more per checkpoint of the line. */
   step: number;
+  /** Checkpoint ids of parent graphs, by namespace (LangGraph's; empty for Savepoint workflows). */
   parents: Record<string, string>;
   [key: string]: unknown;
 }
@@ -65,9 +73,13 @@ export interface CheckpointMetadata {
  * ```
  */
 export interface RunnableConfig {
+  /** Which thread (and optionally which checkpoint of it) the call is about. */
   configurable?: {
+    /** The thread: any stable string, such as an order or conversation id. */
     thread_id?: string;
+    /** The checkpoint namespace within the thread (default `""`). */
     checkpoint_ns?: string;
+    /** One checkpoint of the thread; without it, the latest. Running from an older one forks the thread. */
     checkpoint_id?: string;
     [key: string]: unknown;
   };
@@ -106,10 +118,15 @@ export type CheckpointPendingWrite = [taskId: string, channel: string, value: un
  * ```
  */
 export interface CheckpointTuple {
+  /** The config naming this checkpoint (`thread_id`, `checkpoint_ns`, `checkpoint_id`). */
   config: RunnableConfig;
+  /** The checkpoint itself. */
   checkpoint: Checkpoint;
+  /** The metadata stored with it. */
   metadata?: CheckpointMetadata;
+  /** The config naming its parent checkpoint; absent for a thread's first. */
   parentConfig?: RunnableConfig;
+  /** Writes stored against this checkpoint, ordered by task path, task id, then index. */
   pendingWrites?: CheckpointPendingWrite[];
 }
 

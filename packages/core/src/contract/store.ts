@@ -8,10 +8,15 @@
  * ```
  */
 export interface Item {
+  /** The labels the item is filed under, outermost first, such as `["users", "ada"]`. */
   namespace: string[];
+  /** The item's key, unique within its namespace. */
   key: string;
+  /** The stored object. */
   value: Record<string, unknown>;
+  /** When the item was first put. */
   createdAt: Date;
+  /** When the item was last put. */
   updatedAt: Date;
 }
 
@@ -41,11 +46,15 @@ export interface SearchOptions {
  * ```
  */
 export interface ListNamespacesOptions {
+  /** Only namespaces that start with these labels. */
   prefix?: string[];
+  /** Only namespaces that end with these labels. */
   suffix?: string[];
   /** Truncate namespaces to this many labels (duplicates removed). */
   maxDepth?: number;
+  /** At most this many namespaces (default 100). */
   limit?: number;
+  /** Skip this many namespaces first (default 0). */
   offset?: number;
 }
 
@@ -63,9 +72,14 @@ export interface ListNamespacesOptions {
  * ```
  */
 export interface BaseStore {
+  /** The item at (namespace, key), or `null` when there is none. */
   get(namespace: string[], key: string): Promise<Item | null>;
+  /** Stores `value` at (namespace, key), replacing what was there. */
   put(namespace: string[], key: string, value: Record<string, unknown>): Promise<void>;
+  /** Removes the item at (namespace, key); removing a missing item is not an error. */
   delete(namespace: string[], key: string): Promise<void>;
+  /** Items whose namespace starts with `namespacePrefix`, filtered and paged by `options`. */
   search(namespacePrefix: string[], options?: SearchOptions): Promise<Item[]>;
+  /** The namespaces that hold at least one item, filtered and paged by `options`. */
   listNamespaces(options?: ListNamespacesOptions): Promise<string[][]>;
 }

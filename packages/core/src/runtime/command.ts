@@ -10,6 +10,7 @@
  * ```
  */
 export class Command<Resume = unknown> {
+  /** The answer: a value for the first pending interrupt, or `{ [interruptId]: value }` for several. */
   readonly resume: Resume;
   constructor(args: { resume: Resume }) {
     this.resume = args.resume;

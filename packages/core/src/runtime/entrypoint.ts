@@ -62,6 +62,7 @@ export interface InvokeConfig extends RunConfig {
  * ```
  */
 export interface Workflow<Input, Output> {
+  /** The name given to {@link entrypoint}. */
   readonly name: string;
   /**
    * Runs the workflow: a new input starts a run; `new Command({ resume })`
@@ -203,6 +204,8 @@ export type UnwrapFinal<T> = T extends EntrypointFinal<infer Value, unknown> ? V
  *   return { essay, isApproved };
  * });
  * ```
+ *
+ * @function
  */
 export const entrypoint: typeof entrypointImpl & {
   /**

@@ -56,7 +56,7 @@ import type { TaskDefinition } from "./task.js";
 // Savepoint's own errors come back from storage as their own classes.
 for (const value of Object.values(errors)) {
   if (typeof value === "function" && value.prototype instanceof Error)
-    registerErrorClass(value as typeof SavepointError);
+    registerErrorClass(value as unknown as new () => Error);
 }
 
 /**
@@ -83,6 +83,7 @@ export type Durability = "sync" | "async" | "exit";
  * ```
  */
 export interface PausedResult {
+  /** The interrupts the run waits on, in the order their tasks were called. */
   __interrupt__: Interrupt[];
 }
 
@@ -97,7 +98,9 @@ export interface PausedResult {
  */
 export class EntrypointFinal<Value, Save> {
   constructor(
+    /** What the caller of `invoke` receives. */
     readonly value: Value,
+    /** What the thread's next run reads with `getPreviousState()`. */
     readonly save: Save,
   ) {}
 }

@@ -27,9 +27,13 @@ import type { Interrupt } from "./interrupt.js";
 export interface SnapshotTask {
   /** `<position>:<name>`; the entrypoint's own is `:<entrypointName>`. */
   id: string;
+  /** The task's name (or the entrypoint's). */
   name: string;
+  /** The interrupts this task is waiting on. */
   interrupts: Interrupt[];
+  /** The error the task failed with, if it failed. */
   error?: unknown;
+  /** The task's result, when it has one at this checkpoint. */
   result?: unknown;
 }
 
@@ -52,10 +56,13 @@ export interface StateSnapshot {
   tasks: SnapshotTask[];
   /** Every interrupt the run is waiting on at this checkpoint. */
   interrupts: Interrupt[];
+  /** The config naming this checkpoint; pass it back to read or fork from here. */
   config: RunnableConfig;
+  /** The checkpoint's metadata (`source`, `step`, and the run's own keys). */
   metadata: CheckpointMetadata | undefined;
   /** When the checkpoint was saved (ISO 8601). */
   createdAt: string | undefined;
+  /** The config naming the previous checkpoint, if there is one. */
   parentConfig: RunnableConfig | undefined;
 }
 

@@ -123,12 +123,14 @@ export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
     });
   }
 
+  /** Yields the chunks as the run produces them; rejects with the run's error if it fails. */
   [Symbol.asyncIterator](): AsyncIterator<Chunk> {
     return { next: () => this.next() };
   }
 
   // Awaiting the stream gives back a plain (non-thenable) iterable over the
   // same chunks, which is what LangGraph.js's `await graph.stream()` yields.
+  /** Awaiting the stream gives an async iterable of the same chunks (LangGraph.js's `await graph.stream()` shape). */
   then<R1 = AsyncIterable<Chunk>, R2 = never>(
     onFulfilled?: ((value: AsyncIterable<Chunk>) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

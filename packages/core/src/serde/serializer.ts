@@ -11,7 +11,9 @@ import { CorruptValueError, UnserializableValueError } from "../errors.js";
  * ```
  */
 export interface SerializerProtocol {
+  /** Encodes a value as `[typeTag, bytes]`. */
   dumpsTyped(data: unknown): Promise<[string, Uint8Array]>;
+  /** Decodes what `dumpsTyped` produced, given its type tag. */
   loadsTyped(type: string, data: Uint8Array | string): Promise<unknown>;
 }
 
@@ -23,7 +25,9 @@ const ESCAPED_KEY = /^\$+sp$/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const BUILTIN_ERRORS: Record<string, { prototype: Error }> = {
+type ErrorClass = abstract new (...args: any[]) => Error;
+
+const BUILTIN_ERRORS: Record<string, ErrorClass> = {
   AggregateError,
   Error,
   TypeError,
@@ -232,7 +236,7 @@ function reviveTagged(tag: unknown, obj: Record<string, unknown>): unknown {
 
 // Error classes that revive as themselves (by name) rather than as a plain
 // Error: the built-ins, and whatever registerErrorClass adds.
-const ERROR_CLASSES = new Map<string, { prototype: Error }>(Object.entries(BUILTIN_ERRORS));
+const ERROR_CLASSES = new Map<string, ErrorClass>(Object.entries(BUILTIN_ERRORS));
 
 /**
  * Makes errors named `name` come back from storage as instances of `ctor`
@@ -245,17 +249,16 @@ const ERROR_CLASSES = new Map<string, { prototype: Error }>(Object.entries(BUILT
  * registerErrorClass(PaymentDeclined);
  * ```
  */
-export function registerErrorClass(
-  ctor: { prototype: Error; name: string },
-  name: string = ctor.name,
-): void {
+export function registerErrorClass(ctor: ErrorClass, name: string = ctor.name): void {
   ERROR_CLASSES.set(name, ctor);
 }
 
 function reviveError(obj: Record<string, unknown>): Error {
   const name = String(obj.name);
   const ctor = ERROR_CLASSES.get(name) ?? Error;
-  const err = Object.create(ctor.prototype) as Error;
+  // A real Error (util.types.isNativeError holds) with the class's prototype,
+  // made without running the class's constructor, whose arguments we do not know.
+  const err = Reflect.construct(Error, [], ctor) as Error;
   const hidden = (key: string, value: unknown) =>
     Object.defineProperty(err, key, {
       value,

@@ -1,0 +1,95 @@
+import { SavepointError, StorageError, StorageUnavailableError } from "@savepoint/core";
+import type { Cluster, Redis } from "ioredis";
+
+// ioredis reports a lost or refused connection in several shapes: a generic
+// "Connection is closed." (the socket error itself goes to the client's
+// 'error' event), MaxRetriesPerRequestError once a queued command has waited
+// through its reconnect attempts, Cluster errors when no node answers, and
+// node errors (ECONNREFUSED...) surfacing through the offline queue. Redis
+// itself answers LOADING / CLUSTERDOWN / MASTERDOWN / TRYAGAIN while it cannot
+// serve. All of these mean "try again later", hence StorageUnavailableError.
+const UNAVAILABLE =
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries per request|None of startup nodes|Failed to refresh slots cache|Too many Cluster redirections|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|^LOADING|^CLUSTERDOWN|^MASTERDOWN|^TRYAGAIN|^BUSY /;
+const UNAVAILABLE_NAMES = new Set([
+  "MaxRetriesPerRequestError",
+  "ClusterAllFailedError",
+  "AbortError",
+]);
+
+/**
+ * Where a client connects, for error messages: host:port of a Redis, the
+ * startup nodes of a Cluster. Never includes a password.
+ *
+ * @example
+ * ```ts
+ * describeClient(new Redis("redis://:secret@127.0.0.1:6379")); // "Redis at 127.0.0.1:6379"
+ * ```
+ */
+export function describeClient(client: Redis | Cluster): string {
+  if (client.isCluster) {
+    // startupNodes is private in ioredis' types but stable; it is what the user passed.
+    const startup = (client as unknown as { startupNodes: unknown[] }).startupNodes ?? [];
+    const nodes = startup
+      .map((n: any) => {
+        if (typeof n === "string") return redactUrl(n);
+        if (typeof n === "number") return `127.0.0.1:${n}`;
+        return `${n.host ?? "127.0.0.1"}:${n.port ?? 6379}`;
+      })
+      .join(", ");
+    return `Redis Cluster at ${nodes}`;
+  }
+  const opts = (client as Redis).options;
+  if (opts.path) return `Redis at ${opts.path}`;
+  return `Redis at ${opts.host ?? "127.0.0.1"}:${opts.port ?? 6379}`;
+}
+
+/**
+ * A connection URL with any password replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * redactUrl("redis://:hunter2@cache:6379"); // "redis://:***@cache:6379"
+ * ```
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, "$1***@");
+}
+
+/**
+ * Turns what ioredis threw into core's typed errors: StorageUnavailableError
+ * when Redis cannot be reached, StorageError when it answered with an error.
+ * Savepoint errors pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await client.ping(); } catch (err) { throw toSavepointError(err, "Redis at 127.0.0.1:6379", "getTuple"); }
+ * ```
+ */
+export function toSavepointError(
+  err: unknown,
+  where: string,
+  operation: string,
+  lastConnectionError?: Error,
+): SavepointError {
+  if (err instanceof SavepointError) return err;
+  const message = redactUrl(err instanceof Error ? err.message : String(err));
+  const name = err instanceof Error ? err.name : "";
+  if (UNAVAILABLE_NAMES.has(name) || UNAVAILABLE.test(message)) {
+    const reason =
+      lastConnectionError && lastConnectionError.message !== message
+        ? `${message} (last connection error: ${redactUrl(lastConnectionError.message)})`
+        : message;
+    const write = operation === "put" || operation === "putWrites" || operation === "deleteThread";
+    const hint = write
+      ? "The write is one atomic script, so it either committed whole or not at all; check that " +
+        "Redis is running, read the thread again, then retry."
+      : "Check that Redis is running, then retry.";
+    return new StorageUnavailableError(
+      `${where} is unavailable: ${operation} failed: ${reason}. ${hint}`,
+      { cause: err },
+    );
+  }
+  return new StorageError(`${where} answered ${operation} with an error: ${message}`, {
+    cause: err,
+  });
+}

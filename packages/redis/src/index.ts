@@ -1,0 +1,45 @@
+/**
+ * A Savepoint checkpoint saver on Redis, Valkey or Redis Cluster, through
+ * ioredis. It needs no Redis modules and never uses `KEYS`: every key of a
+ * thread shares one hash tag, every write is one atomic Lua script, and
+ * lookups use sorted-set indexes.
+ *
+ * ```sh
+ * npm install @savepoint/core @savepoint/redis ioredis
+ * ```
+ *
+ * ```ts
+ * import { Command, entrypoint, interrupt, task } from "@savepoint/core";
+ * import { RedisSaver } from "@savepoint/redis";
+ *
+ * const checkpointer = new RedisSaver("redis://127.0.0.1:6379", { ttl: { seconds: 7 * 86_400 } });
+ * const writeEssay = task("writeEssay", async (topic: string) => `An essay about ${topic}`);
+ * const workflow = entrypoint({ name: "essay", checkpointer }, async (topic: string) => {
+ *   const essay = await writeEssay(topic);
+ *   const isApproved = interrupt({ essay, action: "Please approve/reject the essay" });
+ *   return { essay, isApproved };
+ * });
+ *
+ * const config = { configurable: { thread_id: "essay-1" } };
+ * await workflow.invoke("cat", config); // pauses: { __interrupt__: [...] }
+ * await workflow.invoke(new Command({ resume: true }), config); // { essay, isApproved: true }
+ * await checkpointer.close();
+ * ```
+ *
+ * On a Redis Cluster, pass an ioredis `Cluster`:
+ *
+ * ```ts
+ * import { Cluster } from "ioredis";
+ * const checkpointer = new RedisSaver(new Cluster([{ host: "10.0.0.1", port: 7000 }]));
+ * ```
+ *
+ * @module
+ */
+export { describeClient, redactUrl, toSavepointError } from "./errors.js";
+export { type ThreadKeys, threadIndexKey, threadKeys } from "./keys.js";
+export {
+  RedisSaver,
+  type RedisSaverOptions,
+  type RedisSaverTtl,
+  type RedisSource,
+} from "./saver.js";

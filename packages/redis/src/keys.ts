@@ -1,0 +1,198 @@
+import { InvalidArgumentError, InvalidIdentifierError } from "@savepoint/core";
+
+// Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
+// they share one hash tag (one Cluster slot) and one Lua script can change a
+// thread atomically. A thread owns a fixed set of six keys whatever its size,
+// which is what lets a write refresh the TTL of the whole thread in O(1) and
+// lets `deleteThread` be a single DEL.
+//
+// Ids are written as lowercase hex of their UTF-8 bytes. Hex holds no `{`,
+// `}`, `:`, `*` or `!`, so no id can close the hash tag early, reach another
+// thread's keys or be mistaken for a separator; and hex order is byte order,
+// which for UTF-8 is code-point order, so sorted sets order ids as strings.
+//
+// Inside a thread, members and fields join hex parts with `!` (0x21). It sorts
+// below every hex digit, and `"` (0x22) right after it bounds a prefix range:
+// every member starting with `p!` lies in [`p!`, `p"`) and no other does.
+
+/** Joins hex parts of members and fields. */
+export const SEP = "!";
+/** The character right after {@link SEP}: the exclusive end of a prefix range. */
+export const SEP_END = '"';
+
+/**
+ * The six keys of one thread, in the order every script takes them as `KEYS`.
+ *
+ * @example
+ * ```ts
+ * const keys = threadKeys("savepoint", "order-42");
+ * keys.all; // ["savepoint:{6f726465722d3432}:idx", ...]
+ * ```
+ */
+export interface ThreadKeys {
+  /** Hex of the thread id, as it appears in the hash tag and the thread index. */
+  readonly threadHex: string;
+  /** Sorted set (all scores 0) of `ns!cid`: latest and newest-first per namespace. */
+  readonly byNamespace: string;
+  /** Sorted set (all scores 0) of `cid!ns`: newest-first across the thread's namespaces. */
+  readonly byId: string;
+  /** Hash `ns!cid` → checkpoint record. */
+  readonly checkpoints: string;
+  /** Hash `ns!cid` → metadata record. */
+  readonly metadata: string;
+  /** Hash `ns!cid!task!idx` → write record. */
+  readonly writes: string;
+  /** Sorted set (all scores 0) of the fields of `writes`: a checkpoint's writes are one range. */
+  readonly writeIndex: string;
+  /** All of the above, in `KEYS` order. */
+  readonly all: readonly string[];
+}
+
+/**
+ * Lowercase hex of the UTF-8 bytes of `text`.
+ *
+ * @example
+ * ```ts
+ * toHex("a{b}"); // "617b627d"
+ * ```
+ */
+export function toHex(text: string): string {
+  return Buffer.from(text, "utf8").toString("hex");
+}
+
+/**
+ * The inverse of {@link toHex}.
+ *
+ * @example
+ * ```ts
+ * fromHex("617b627d"); // "a{b}"
+ * ```
+ */
+export function fromHex(hex: string): string {
+  return Buffer.from(hex, "hex").toString("utf8");
+}
+
+/**
+ * Checks a key prefix: it must not hold `{` or `}`, which would move the hash
+ * tag out of the thread id and put every thread in one slot (or split one).
+ *
+ * @example
+ * ```ts
+ * checkPrefix("savepoint"); // ok
+ * checkPrefix("app{1}"); // throws InvalidArgumentError
+ * ```
+ */
+export function checkPrefix(prefix: unknown): string {
+  if (typeof prefix !== "string" || prefix.length === 0 || /[{}]/.test(prefix)) {
+    throw new InvalidArgumentError(
+      `RedisSaver prefix ${JSON.stringify(prefix)} is not usable: pass a non-empty string without ` +
+        `"{" or "}" (the saver puts each thread id in a Redis Cluster hash tag after the prefix).`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * The keys of thread `threadId` under `prefix`.
+ *
+ * @example
+ * ```ts
+ * threadKeys("savepoint", "t1").byNamespace; // "savepoint:{7431}:idx"
+ * ```
+ */
+export function threadKeys(prefix: string, threadId: string): ThreadKeys {
+  const threadHex = toHex(threadId);
+  const base = `${prefix}:{${threadHex}}:`;
+  const keys = {
+    threadHex,
+    byNamespace: `${base}idx`,
+    byId: `${base}byid`,
+    checkpoints: `${base}cp`,
+    metadata: `${base}md`,
+    writes: `${base}w`,
+    writeIndex: `${base}wi`,
+  };
+  return {
+    ...keys,
+    all: [
+      keys.byNamespace,
+      keys.byId,
+      keys.checkpoints,
+      keys.metadata,
+      keys.writes,
+      keys.writeIndex,
+    ],
+  };
+}
+
+/**
+ * The key of the index of all threads under `prefix`. It has no hash tag: it
+ * lives in its own slot, and is kept beside (not inside) the thread scripts.
+ *
+ * @example
+ * ```ts
+ * threadIndexKey("savepoint"); // "savepoint:threads"
+ * ```
+ */
+export function threadIndexKey(prefix: string): string {
+  return `${prefix}:threads`;
+}
+
+/**
+ * A non-empty string thread id, or InvalidIdentifierError.
+ *
+ * @example
+ * ```ts
+ * requireThreadId({ configurable: { thread_id: "t" } }); // "t"
+ * ```
+ */
+export function requireThreadId(value: unknown): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new InvalidIdentifierError(
+      "thread_id",
+      value,
+      "pass a non-empty string as config.configurable.thread_id",
+    );
+  }
+  return value;
+}
+
+/**
+ * A string namespace (default `""`), or InvalidIdentifierError.
+ *
+ * @example
+ * ```ts
+ * requireNamespace(undefined); // ""
+ * ```
+ */
+export function requireNamespace(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") {
+    throw new InvalidIdentifierError(
+      "checkpoint_ns",
+      value,
+      'pass a string (or leave it out for "")',
+    );
+  }
+  return value;
+}
+
+/**
+ * An optional non-empty string checkpoint id, or InvalidIdentifierError.
+ *
+ * @example
+ * ```ts
+ * optionalCheckpointId(undefined); // undefined
+ * ```
+ */
+export function optionalCheckpointId(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.length === 0) {
+    throw new InvalidIdentifierError(
+      "checkpoint_id",
+      value,
+      "pass a non-empty string or leave it out",
+    );
+  }
+  return value;
+}

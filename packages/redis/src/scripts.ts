@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import type { Cluster, Redis } from "ioredis";
+
+// The Lua lives here as template strings rather than .lua files so the build
+// ships it without a copy step and tests run it straight from src/.
+//
+// Every thread script takes the thread's six keys as KEYS, in the order of
+// ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes, writeIndex.
+// Members and fields are hex parts joined by "!"; `"` ends a prefix range.
+
+// Sets every key of the thread to expire at one absolute instant. PEXPIREAT
+// with a deadline computed once (rather than EXPIRE per key) makes the keys
+// expire together even on servers that do not freeze time during a script,
+// so a reader never meets half a thread. A key that does not exist yet is
+// skipped here and gets the same deadline from the write that creates it.
+const REFRESH = `
+local function refresh(ttl)
+  ttl = tonumber(ttl)
+  if ttl == nil or ttl <= 0 then return end
+  local now = redis.call('TIME')
+  local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl
+  local deadline = string.format('%.0f', at)
+  for i = 1, #KEYS do redis.call('PEXPIREAT', KEYS[i], deadline) end
+end
+`;
+
+// The fields of writes attached to checkpoint member `m` are one lex range of
+// the write index, so reading them never scans other checkpoints' writes.
+const COLLECT_WRITES = `
+local function collect(m)
+  local fields = redis.call('ZRANGEBYLEX', KEYS[6], '[' .. m .. '!', '(' .. m .. '"')
+  local out = {}
+  for i = 1, #fields do
+    local rec = redis.call('HGET', KEYS[5], fields[i])
+    if rec then out[#out + 1] = rec end
+  end
+  return out
+end
+`;
+
+const HEAD = `
+local function head(ns)
+  local top = redis.call('ZREVRANGEBYLEX', KEYS[1], '(' .. ns .. '"', '[' .. ns .. '!', 'LIMIT', 0, 1)
+  if top[1] then return string.sub(top[1], #ns + 2) end
+  return ''
+end
+`;
+
+/**
+ * put: ARGV = ns, cid, checkpoint record, metadata record, mode ("" | "null"
+ * | "id"), expected head cid, ttl ms. Returns {1, created} or {0, actual head
+ * cid or ""}. The head check and the writes are one script, so of two puts
+ * racing on the same expected head exactly one commits.
+ */
+const PUT = `${REFRESH}${HEAD}
+local ns, cid, mode = ARGV[1], ARGV[2], ARGV[5]
+if mode ~= '' then
+  local current = head(ns)
+  if mode == 'null' then
+    if current ~= '' then return {0, current} end
+  elseif current ~= ARGV[6] then
+    return {0, current}
+  end
+end
+local created = 0
+if redis.call('EXISTS', KEYS[2]) == 0 then created = 1 end
+local m = ns .. '!' .. cid
+redis.call('ZADD', KEYS[1], 0, m)
+redis.call('ZADD', KEYS[2], 0, cid .. '!' .. ns)
+redis.call('HSET', KEYS[3], m, ARGV[3])
+redis.call('HSET', KEYS[4], m, ARGV[4])
+refresh(ARGV[7])
+return {1, created}
+`;
+
+/**
+ * putWrites: ARGV = field base ("ns!cid!"), ttl ms, then triples of
+ * (field suffix "task!idx", "1" to replace or "0" to keep the first, record).
+ * Returns the number of writes stored.
+ */
+const PUT_WRITES = `${REFRESH}
+local base = ARGV[1]
+local stored = 0
+for i = 3, #ARGV, 3 do
+  local field = base .. ARGV[i]
+  local put = 1
+  if ARGV[i + 1] == '1' then
+    redis.call('HSET', KEYS[5], field, ARGV[i + 2])
+  else
+    put = redis.call('HSETNX', KEYS[5], field, ARGV[i + 2])
+  end
+  if put == 1 then
+    redis.call('ZADD', KEYS[6], 0, field)
+    stored = stored + 1
+  end
+end
+refresh(ARGV[2])
+return stored
+`;
+
+/**
+ * get: ARGV = ns, cid ("" for the latest), ttl ms to refresh ("0" for none).
+ * Returns {member, checkpoint record, metadata record, {write records}} or nil.
+ */
+const GET = `${REFRESH}${HEAD}${COLLECT_WRITES}
+local ns, cid = ARGV[1], ARGV[2]
+if cid == '' then
+  cid = head(ns)
+  if cid == '' then return false end
+end
+local m = ns .. '!' .. cid
+local cp = redis.call('HGET', KEYS[3], m)
+if not cp then return false end
+local md = redis.call('HGET', KEYS[4], m)
+local writes = collect(m)
+refresh(ARGV[3])
+return {m, cp, md or '', writes}
+`;
+
+/**
+ * list: ARGV = "ns" (range of byNamespace) or "all" (range of byId), max,
+ * min (ZREVRANGEBYLEX bounds), count, "1" to include checkpoint records and
+ * writes or "0" for metadata only, ttl ms to refresh.
+ * Returns a list of {index member, member "ns!cid", metadata record,
+ * checkpoint record or "", {write records}}.
+ */
+const LIST = `${REFRESH}${COLLECT_WRITES}
+local key = KEYS[1]
+if ARGV[1] == 'all' then key = KEYS[2] end
+local members = redis.call('ZREVRANGEBYLEX', key, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
+local out = {}
+for i = 1, #members do
+  local im = members[i]
+  local m = im
+  if ARGV[1] == 'all' then
+    local sep = string.find(im, '!', 1, true)
+    m = string.sub(im, sep + 1) .. '!' .. string.sub(im, 1, sep - 1)
+  end
+  local md = redis.call('HGET', KEYS[4], m)
+  if md then
+    if ARGV[5] == '1' then
+      local cp = redis.call('HGET', KEYS[3], m)
+      out[#out + 1] = {im, m, md, cp or '', collect(m)}
+    else
+      out[#out + 1] = {im, m, md, '', {}}
+    end
+  end
+end
+refresh(ARGV[6])
+return out
+`;
+
+/**
+ * fetch: ARGV = members "ns!cid". Returns, per member, {checkpoint record or
+ * "", {write records}}: the bodies of a list page after filtering on metadata.
+ */
+const FETCH = `${COLLECT_WRITES}
+local out = {}
+for i = 1, #ARGV do
+  local cp = redis.call('HGET', KEYS[3], ARGV[i])
+  if cp then out[i] = {cp, collect(ARGV[i])} else out[i] = {'', {}} end
+end
+return out
+`;
+
+/** exists: 1 when the thread has any checkpoint. */
+const EXISTS = `return redis.call('EXISTS', KEYS[2])`;
+
+/** A reply of a script called in Buffer mode. */
+export type Reply = Buffer | number | null | Reply[];
+
+/**
+ * A Lua script called by its SHA1 (EVALSHA), falling back to EVAL when the
+ * server has not seen it (NOSCRIPT): one round trip in the steady state, and
+ * it works per node on a Cluster, where each node caches scripts on its own.
+ *
+ * @example
+ * ```ts
+ * const reply = await SCRIPTS.get.run(client, keys.all, [nsHex, "", "0"]);
+ * ```
+ */
+export class Script {
+  /** SHA1 of the source, as EVALSHA wants it. */
+  readonly sha: string;
+
+  constructor(
+    /** Short name, for error messages. */
+    readonly name: string,
+    /** Lua source. */
+    readonly source: string,
+  ) {
+    this.sha = createHash("sha1").update(source).digest("hex");
+  }
+
+  /** Runs the script with `keys` as KEYS and `args` as ARGV; replies come back as Buffers. */
+  async run(
+    client: Redis | Cluster,
+    keys: readonly string[],
+    args: readonly (string | Buffer | number)[],
+  ): Promise<Reply> {
+    try {
+      return (await client.callBuffer("evalsha", this.sha, keys.length, ...keys, ...args)) as Reply;
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+      return (await client.callBuffer("eval", this.source, keys.length, ...keys, ...args)) as Reply;
+    }
+  }
+}
+
+/**
+ * The saver's scripts.
+ *
+ * @example
+ * ```ts
+ * await SCRIPTS.exists.run(client, keys.all, []);
+ * ```
+ */
+export const SCRIPTS = {
+  put: new Script("put", PUT),
+  putWrites: new Script("putWrites", PUT_WRITES),
+  get: new Script("get", GET),
+  list: new Script("list", LIST),
+  fetch: new Script("fetch", FETCH),
+  exists: new Script("exists", EXISTS),
+} as const;
