@@ -1,0 +1,171 @@
+import { InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
+import type { SqlDriver } from "./driver.js";
+
+/**
+ * One step of the schema. Versions are applied in order, each once, and
+ * recorded in the schema's `migrations` table.
+ *
+ * @example
+ * ```ts
+ * const step: Migration = { version: 2, name: "add-ttl", sql: (s) => `alter table ${s}.checkpoints add ttl int` };
+ * ```
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  /** The DDL, given the quoted schema name. */
+  sql: (schema: string) => string;
+}
+
+/**
+ * The schema, oldest step first.
+ *
+ * Rows are keyed by 16-byte digests of thread id, namespace and task id
+ * (`*_key`), not by the text itself: a btree entry cannot exceed ~2.7 KB, and
+ * ids of any length must work. The text is kept next to the key for reads.
+ * Every id column that is ordered uses `COLLATE "C"` so order is byte order,
+ * which for UTF-8 is code-point order, the order the ids were made to sort in.
+ *
+ * `heads` holds the latest checkpoint id of each (thread, namespace), so a
+ * conditional put is one statement whose row lock decides the race.
+ *
+ * @example
+ * ```ts
+ * MIGRATIONS.at(-1)!.version; // the version this code writes
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "checkpoints, writes and heads",
+    sql: (s) => `
+CREATE TABLE ${s}.checkpoints (
+  thread_key bytea NOT NULL,
+  ns_key bytea NOT NULL,
+  checkpoint_id text COLLATE "C" NOT NULL,
+  thread_id text COLLATE "C" NOT NULL,
+  checkpoint_ns text COLLATE "C" NOT NULL,
+  parent_checkpoint_id text COLLATE "C",
+  type text NOT NULL,
+  checkpoint text NOT NULL,
+  metadata jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (thread_key, ns_key, checkpoint_id)
+);
+-- newest-first across the namespaces of one thread
+CREATE INDEX checkpoints_thread_newest ON ${s}.checkpoints (thread_key, checkpoint_id DESC);
+-- newest-first across every thread (list without thread_id)
+CREATE INDEX checkpoints_newest ON ${s}.checkpoints (checkpoint_id DESC);
+-- list filters: containment narrows, exact per-key equality decides
+CREATE INDEX checkpoints_metadata ON ${s}.checkpoints USING gin (metadata jsonb_path_ops);
+
+CREATE TABLE ${s}.writes (
+  thread_key bytea NOT NULL,
+  ns_key bytea NOT NULL,
+  checkpoint_id text COLLATE "C" NOT NULL,
+  task_key bytea NOT NULL,
+  idx integer NOT NULL,
+  task_id text COLLATE "C" NOT NULL,
+  task_path text COLLATE "C" NOT NULL DEFAULT '',
+  channel text NOT NULL,
+  type text NOT NULL,
+  value text NOT NULL,
+  PRIMARY KEY (thread_key, ns_key, checkpoint_id, task_key, idx)
+);
+
+CREATE TABLE ${s}.heads (
+  thread_key bytea NOT NULL,
+  ns_key bytea NOT NULL,
+  checkpoint_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (thread_key, ns_key)
+);
+`,
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/**
+ * The schema name, checked and double-quoted for use in SQL text (identifiers
+ * cannot be bound parameters).
+ *
+ * @example
+ * ```ts
+ * quoteSchema("savepoint"); // "\"savepoint\""
+ * quoteSchema("x; drop table y"); // throws InvalidArgumentError
+ * ```
+ */
+export function quoteSchema(name: string): string {
+  if (typeof name !== "string" || !IDENTIFIER.test(name)) {
+    throw new InvalidArgumentError(
+      `Schema name ${JSON.stringify(name)} is not a plain SQL identifier: use 1 to 63 letters, ` +
+        `digits, "_" or "$", starting with a letter or "_".`,
+    );
+  }
+  return `"${name}"`;
+}
+
+/**
+ * Brings the schema up to {@link SCHEMA_VERSION}. Safe to call from many
+ * processes at once: the whole check-and-apply runs in one transaction under
+ * an advisory lock keyed by the schema name, so exactly one process applies
+ * each step and the others find it done. A database already at a newer
+ * version is left untouched and a {@link SchemaVersionError} is thrown.
+ *
+ * @example
+ * ```ts
+ * const version = await migrate(db, "savepoint"); // 1
+ * ```
+ */
+export async function migrate(
+  db: SqlDriver,
+  schema: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
+  const s = quoteSchema(schema);
+  const known = migrations.at(-1)?.version ?? 0;
+  return db.transaction(async (tx) => {
+    await tx.exec("SET LOCAL client_min_messages = warning");
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1::text))", [
+      `savepoint.migrate:${schema}`,
+    ]);
+    const [found] = await tx.query("SELECT to_regclass($1::text) IS NOT NULL AS present", [
+      `${s}.migrations`,
+    ]);
+    let current = 0;
+    if (found?.present) {
+      const [row] = await tx.query(
+        `SELECT coalesce(max(version), 0)::int AS version FROM ${s}.migrations`,
+      );
+      current = Number(row?.version ?? 0);
+    }
+    if (current > known) {
+      throw new SchemaVersionError(
+        `${db.location}: schema "${schema}" is at version ${current}, but this @savepoint/postgres ` +
+          `knows versions up to ${known}. It was migrated by a newer release; upgrade ` +
+          `@savepoint/postgres here to use it. Nothing was written.`,
+      );
+    }
+    if (current === known) return current;
+    await tx.exec(
+      `CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.migrations (
+  version integer PRIMARY KEY,
+  name text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);`,
+    );
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      await tx.exec(m.sql(s));
+      await tx.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1::int, $2::text)`, [
+        m.version,
+        m.name,
+      ]);
+    }
+    return known;
+  });
+}

@@ -1,0 +1,442 @@
+import {
+  type ChannelVersion,
+  type ChannelVersions,
+  type Checkpoint,
+  CheckpointConflictError,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointSaver,
+  type CheckpointTuple,
+  defaultSerializer,
+  nextIntegerVersion,
+  type PendingWrite,
+  type PutOptions,
+  type RunnableConfig,
+  replacesOnWrite,
+  type SerializerProtocol,
+  StorageUnavailableError,
+  writeIndex,
+} from "@savepoint/core";
+import { openDriver, type PostgresSource, type Row, type SqlDriver } from "./driver.js";
+import {
+  checkId,
+  checkpointIdOf,
+  checkThreadId,
+  keyOf,
+  namespaceOf,
+  requiredCheckpointIdOf,
+  threadIdOf,
+} from "./identifiers.js";
+import { migrate, quoteSchema } from "./migrations.js";
+import { type Statements, statements } from "./statements.js";
+import { ValueCodec } from "./values.js";
+
+/**
+ * Options of {@link PostgresSaver}.
+ *
+ * @example
+ * ```ts
+ * const options: PostgresSaverOptions = { schema: "workflows" };
+ * ```
+ */
+export interface PostgresSaverOptions {
+  /** The schema the tables live in; created by `setup()`. Default `"savepoint"`. */
+  schema?: string;
+  /** How values are stored. Default: core's `defaultSerializer`. */
+  serde?: SerializerProtocol;
+}
+
+// How many tuples `list` fetches per query when it has no smaller limit.
+const LIST_PAGE = 100;
+
+const EMPTY_NS_KEY = keyOf("");
+
+function nsKeyOf(ns: string): Buffer {
+  return ns === "" ? EMPTY_NS_KEY : keyOf(ns);
+}
+
+/**
+ * A checkpoint saver on Postgres: a server through postgres.js, or PGlite
+ * (Postgres compiled to WebAssembly) in-process with no server at all.
+ *
+ * - `new PostgresSaver()` stores in PGlite under `./.savepoint/pglite`.
+ * - The schema is created on first use (or by calling `setup()`), with
+ *   versioned migrations that are safe when many processes start at once.
+ * - A task write is one statement; a checkpoint is one statement; `getTuple`
+ *   is one query; a `list` page is one query.
+ * - `put(..., { ifHead })` is decided by a row lock in the database, so of two
+ *   runs continuing one thread exactly one commits.
+ * - It closes only what it opened: an injected client or PGlite stays open.
+ *
+ * @example
+ * ```ts
+ * import { PostgresSaver } from "@savepoint/postgres";
+ *
+ * const saver = new PostgresSaver(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/app");
+ * const workflow = entrypoint({ name: "wf", checkpointer: saver }, async (x: number) => x + 1);
+ * await workflow.invoke(1, { configurable: { thread_id: "t-1" } });
+ * await saver.close();
+ * ```
+ */
+export class PostgresSaver implements CheckpointSaver {
+  /** `put` honours `ifHead` atomically, in the database. */
+  readonly capabilities = { conditionalPut: true } as const;
+  /** The serializer values are stored with. */
+  readonly serde: SerializerProtocol;
+  /** The schema the tables live in. */
+  readonly schema: string;
+
+  private readonly source: PostgresSource | undefined;
+  private readonly codec: ValueCodec;
+  private readonly sql: Statements;
+  private readonly quotedSchema: string;
+  private ready: Promise<SqlDriver> | undefined;
+  private driver: SqlDriver | undefined;
+  private closed = false;
+
+  /**
+   * @param source A postgres.js client, a `postgres://` URL, a PGlite
+   * instance, `"memory://"` (in-memory PGlite) or a PGlite data directory.
+   * Default: PGlite in `./.savepoint/pglite`.
+   *
+   * @example
+   * ```ts
+   * new PostgresSaver(postgres(url));           // borrowed postgres.js client
+   * new PostgresSaver("postgresql://u@h/db");   // opened and closed by the saver
+   * new PostgresSaver(await PGlite.create());   // borrowed PGlite
+   * new PostgresSaver("./data/pglite");         // PGlite opened at a directory
+   * ```
+   */
+  constructor(source?: PostgresSource, options: PostgresSaverOptions = {}) {
+    this.source = source;
+    this.schema = options.schema ?? "savepoint";
+    this.quotedSchema = quoteSchema(this.schema);
+    this.serde = options.serde ?? defaultSerializer;
+    this.codec = new ValueCodec(this.serde);
+    this.sql = statements(this.quotedSchema);
+  }
+
+  /**
+   * Opens the connection (if the saver owns it) and brings the schema up to
+   * date. Every method calls it on first use; call it yourself to fail fast at
+   * startup. Throws `SchemaVersionError` when the database was migrated by a
+   * newer release.
+   *
+   * @example
+   * ```ts
+   * const saver = new PostgresSaver(url);
+   * await saver.setup();
+   * ```
+   */
+  async setup(): Promise<void> {
+    await this.db();
+  }
+
+  /**
+   * Closes what the saver opened (a URL's pool, a data directory's PGlite);
+   * an injected client is left open for its owner.
+   *
+   * @example
+   * ```ts
+   * await saver.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = this.ready;
+    this.ready = undefined;
+    const driver = this.driver ?? (pending ? await pending.catch(() => this.driver) : undefined);
+    this.driver = undefined;
+    await driver?.close();
+  }
+
+  /**
+   * Same as {@link PostgresSaver.close}, named as postgres.js names it.
+   *
+   * @example
+   * ```ts
+   * await saver.end();
+   * ```
+   */
+  end(): Promise<void> {
+    return this.close();
+  }
+
+  private db(): Promise<SqlDriver> {
+    if (this.closed) {
+      return Promise.reject(
+        new StorageUnavailableError(
+          "This PostgresSaver was closed; create a new one to keep working.",
+        ),
+      );
+    }
+    if (!this.ready) {
+      const opening = (async () => {
+        const driver = this.driver ?? (await openDriver(this.source));
+        this.driver = driver;
+        await migrate(driver, this.schema);
+        return driver;
+      })();
+      // A failed start (server down, newer schema) is retried on the next call.
+      opening.catch(() => {
+        if (this.ready === opening) this.ready = undefined;
+      });
+      this.ready = opening;
+    }
+    return this.ready;
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId = threadIdOf(config, "getTuple");
+    const ns = namespaceOf(config);
+    const checkpointId = checkpointIdOf(config);
+    const db = await this.db();
+    const tk = keyOf(threadId);
+    const nk = nsKeyOf(ns);
+    const rows = checkpointId
+      ? await db.query(this.sql.tupleById, [tk, nk, checkpointId, threadId, ns])
+      : await db.query(this.sql.latestTuple, [tk, nk, threadId, ns]);
+    const row = rows[0];
+    return row ? this.toTuple(row) : undefined;
+  }
+
+  async *list(
+    config: RunnableConfig,
+    options: CheckpointListOptions = {},
+  ): AsyncGenerator<CheckpointTuple> {
+    const configurable = config?.configurable ?? {};
+    const threadId =
+      configurable.thread_id === undefined ? undefined : checkThreadId(configurable.thread_id);
+    const ns = configurable.checkpoint_ns === undefined ? undefined : namespaceOf(config);
+    const before = options.before ? checkpointIdOf(options.before) : undefined;
+    // As every Savepoint saver counts: a fractional limit rounds up, NaN yields nothing.
+    let remaining =
+      options.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(options.limit);
+    if (!(remaining > 0)) return;
+
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const bind = (value: unknown, cast: string) => {
+      params.push(value);
+      return `$${params.length}::${cast}`;
+    };
+    if (threadId !== undefined) {
+      where.push(`c.thread_key = ${bind(keyOf(threadId), "bytea")}`);
+      where.push(`c.thread_id = ${bind(threadId, "text")}`);
+    }
+    if (ns !== undefined) {
+      where.push(`c.ns_key = ${bind(nsKeyOf(ns), "bytea")}`);
+      where.push(`c.checkpoint_ns = ${bind(ns, "text")}`);
+    }
+    if (before !== undefined) where.push(`c.checkpoint_id < ${bind(before, "text")}`);
+    if (options.filter && Object.keys(options.filter).length > 0) {
+      // Encoded as metadata is, so Dates and the like compare equal; the
+      // containment test can use the GIN index, the per-key equality makes
+      // it exact (containment alone would accept a superset of an object).
+      const [whole, entries] = this.codec.filterToJsonb(options.filter);
+      where.push(`c.metadata @> ${bind(whole, "text")}::jsonb`);
+      for (const [key, value] of entries) {
+        where.push(`c.metadata -> ${bind(key, "text")} = ${bind(value, "text")}::jsonb`);
+      }
+    }
+    const fixed = params.length;
+    const base = `SELECT ${this.sql.tupleColumns("c")} FROM ${this.quotedSchema}.checkpoints c`;
+    // Ties on checkpoint id (the same id in two threads or namespaces) are
+    // broken by thread and namespace so that pages never skip or repeat.
+    const order = "ORDER BY c.checkpoint_id DESC, c.thread_id DESC, c.checkpoint_ns DESC";
+
+    const db = await this.db();
+    let after: Row | undefined;
+    while (remaining > 0) {
+      params.length = fixed;
+      const clauses = [...where];
+      if (after) {
+        // The plain bound on checkpoint_id lets the index start where the
+        // last page ended; the row comparison settles ties exactly.
+        const lastId = bind(after.checkpoint_id, "text");
+        clauses.push(
+          `c.checkpoint_id <= ${lastId}`,
+          `(c.checkpoint_id, c.thread_id, c.checkpoint_ns) < (${lastId}, ` +
+            `${bind(after.thread_id, "text")}, ${bind(after.checkpoint_ns, "text")})`,
+        );
+      }
+      const page = Math.min(remaining, LIST_PAGE);
+      const text =
+        `${base}${clauses.length ? ` WHERE ${clauses.join(" AND ")}` : ""} ${order} ` +
+        `LIMIT ${bind(page, "int")}`;
+      const rows = await db.query(text, params);
+      for (const row of rows) yield await this.toTuple(row);
+      remaining -= rows.length;
+      if (rows.length < page) return;
+      after = rows[rows.length - 1];
+    }
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    _newVersions: ChannelVersions,
+    options?: PutOptions,
+  ): Promise<RunnableConfig> {
+    const threadId = threadIdOf(config, "put");
+    const ns = namespaceOf(config);
+    const parentId = checkpointIdOf(config);
+    const checkpointId = checkId("checkpoint.id", checkpoint?.id);
+    const ifHead = options?.ifHead;
+    if (typeof ifHead === "string") checkId("ifHead", ifHead);
+    const [type, text] = await this.codec.encode(checkpoint, `Checkpoint ${checkpointId}`);
+    const meta = this.codec.metadataToJsonb(metadata ?? {});
+    const db = await this.db();
+    const tk = keyOf(threadId);
+    const nk = nsKeyOf(ns);
+    const params: unknown[] = [
+      tk,
+      nk,
+      checkpointId,
+      threadId,
+      ns,
+      parentId ?? null,
+      type,
+      text,
+      meta,
+    ];
+    let statement = this.sql.put;
+    if (ifHead === null) statement = this.sql.putIfNoHead;
+    else if (typeof ifHead === "string") {
+      statement = this.sql.putIfHead;
+      params.push(ifHead);
+    }
+    const stored = await db.query(statement, params);
+    if (stored.length === 0) {
+      const [head] = await db.query(this.sql.head, [tk, nk]);
+      throw new CheckpointConflictError(
+        threadId,
+        ifHead ?? null,
+        (head?.checkpoint_id as string | undefined) ?? null,
+      );
+    }
+    return {
+      configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
+    };
+  }
+
+  async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath = "",
+  ): Promise<void> {
+    const threadId = threadIdOf(config, "putWrites");
+    const ns = namespaceOf(config);
+    const checkpointId = requiredCheckpointIdOf(config, "putWrites");
+    checkId("task_id", taskId, true);
+    checkId("task_path", taskPath ?? "", true);
+    if (writes.length === 0) return;
+
+    // A special channel written twice in one call keeps its last value, as
+    // two calls would; one statement cannot touch the same row twice.
+    const rows: [idx: number, channel: string, value: unknown][] = [];
+    const special = new Map<number, number>();
+    for (let i = 0; i < writes.length; i++) {
+      const [channel, value] = writes[i]!;
+      checkId("write channel", channel, true);
+      const idx = writeIndex(channel, i);
+      if (replacesOnWrite(channel)) {
+        const at = special.get(idx);
+        if (at !== undefined) {
+          rows[at] = [idx, channel, value];
+          continue;
+        }
+        special.set(idx, rows.length);
+      }
+      rows.push([idx, channel, value]);
+    }
+
+    const owner = `Write to "${rows[0]![1]}" of task "${taskId}"`;
+    const db = await this.db();
+    const head = [keyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
+    if (rows.length === 1) {
+      const [idx, channel, value] = rows[0]!;
+      const [type, text] =
+        this.codec.encodeSync(value, owner) ?? (await this.codec.encode(value, owner));
+      await db.query(replacesOnWrite(channel) ? this.sql.writeReplace : this.sql.writeKeep, [
+        ...head,
+        idx,
+        taskId,
+        taskPath ?? "",
+        channel,
+        type,
+        text,
+      ]);
+      return;
+    }
+    const encoded: [number, string, string, string][] = [];
+    for (const [idx, channel, value] of rows) {
+      const [type, text] = await this.codec.encode(
+        value,
+        `Write to "${channel}" of task "${taskId}"`,
+      );
+      encoded.push([idx, channel, type, text]);
+    }
+    await db.query(this.sql.writeMany, [...head, taskId, taskPath ?? "", JSON.stringify(encoded)]);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    const id = checkThreadId(threadId);
+    const db = await this.db();
+    await db.query(this.sql.deleteThread, [keyOf(id)]);
+  }
+
+  /**
+   * The version after `current`: integers, as every Savepoint saver.
+   *
+   * @example
+   * ```ts
+   * saver.getNextVersion(undefined); // 1
+   * ```
+   */
+  getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
+    return nextIntegerVersion(current);
+  }
+
+  private async toTuple(row: Row): Promise<CheckpointTuple> {
+    const threadId = row.thread_id as string;
+    const ns = row.checkpoint_ns as string;
+    const checkpointId = row.checkpoint_id as string;
+    const parentId = row.parent_checkpoint_id as string | null;
+    const checkpoint = (await this.codec.decode(
+      row.type as string,
+      row.checkpoint as string,
+    )) as Checkpoint;
+    const metadata = this.codec.metadataFromJsonb(row.metadata as string) as CheckpointMetadata;
+    const stored = (parseJson(row.writes) ?? []) as [string, string, string, string][];
+    const pendingWrites: CheckpointPendingWrite[] = new Array(stored.length);
+    for (let i = 0; i < stored.length; i++) {
+      const [taskId, channel, type, text] = stored[i]!;
+      pendingWrites[i] = [taskId, channel, await this.codec.decode(type, text)];
+    }
+    const tuple: CheckpointTuple = {
+      config: {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
+      },
+      checkpoint,
+      metadata,
+      pendingWrites,
+    };
+    if (parentId) {
+      tuple.parentConfig = {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: parentId },
+      };
+    }
+    return tuple;
+  }
+}
+
+// Both drivers parse json columns already; a client configured to return raw
+// text (a custom postgres.js `types` option) still works.
+function parseJson(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}

@@ -1,0 +1,149 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS, PostgresSaver, SCHEMA_VERSION } from "../src/index.js";
+import { statements } from "../src/statements.js";
+import { client, pglite, postgresUp, randomName } from "./fixtures.js";
+import { chain, checkpoint, meta, threadId } from "./saver-cases.js";
+
+let pg: PGlite;
+
+beforeAll(async () => {
+  pg = await pglite();
+});
+
+afterAll(async () => {
+  await pg?.close();
+});
+
+async function count(db: PGlite, text: string): Promise<number> {
+  return (await db.query<{ n: number }>(text)).rows[0]!.n;
+}
+
+describe("migrations on PGlite", () => {
+  it("creates the tables in the configured schema and records the version", async () => {
+    const saver = new PostgresSaver(pg, { schema: "custom_schema" });
+    await saver.setup();
+    await saver.setup();
+    const tables = await pg.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'custom_schema' ORDER BY 1",
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual([
+      "checkpoints",
+      "heads",
+      "migrations",
+      "writes",
+    ]);
+    const versions = await pg.query<{ version: number }>(
+      'SELECT version FROM "custom_schema".migrations',
+    );
+    expect(versions.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.at(-1)!.version);
+    await saver.close();
+  });
+
+  it("refuses a schema name that is not a plain identifier", () => {
+    for (const schema of ['x"; drop table y; --', "", "1abc", "a".repeat(64), "a b"]) {
+      expect(() => new PostgresSaver(pg, { schema })).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it("refuses, with no writes, a database migrated by a newer release", async () => {
+    const schema = "from_the_future";
+    const old = new PostgresSaver(pg, { schema });
+    const [config] = await chain(old, threadId(), 1);
+    await old.close();
+    await pg.query(`INSERT INTO "${schema}".migrations (version, name) VALUES (999, 'future')`);
+    const before = await count(pg, `SELECT count(*)::int AS n FROM "${schema}".checkpoints`);
+
+    const saver = new PostgresSaver(pg, { schema });
+    const err = await saver.put(config!, checkpoint(), meta(), {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SchemaVersionError);
+    const message = (err as Error).message;
+    expect(message).toContain("version 999");
+    expect(message).toContain(`up to ${SCHEMA_VERSION}`);
+    expect(message).toContain("upgrade @savepoint/postgres");
+    await expect(saver.putWrites(config!, [["a", 1]], "t")).rejects.toBeInstanceOf(
+      SchemaVersionError,
+    );
+    await expect(saver.getTuple(config!)).rejects.toBeInstanceOf(SchemaVersionError);
+    await expect(saver.setup()).rejects.toBeInstanceOf(SchemaVersionError);
+    expect(await count(pg, `SELECT count(*)::int AS n FROM "${schema}".checkpoints`)).toBe(before);
+    expect(await count(pg, `SELECT count(*)::int AS n FROM "${schema}".writes`)).toBe(0);
+    await saver.close();
+  });
+
+  it("reads a thread through its indexes, never by scanning other threads", async () => {
+    const saver = new PostgresSaver(pg, { schema: "plans" });
+    await saver.setup();
+    const q = statements('"plans"');
+    const key = "'\\x00112233445566778899aabbccddeeff'::bytea";
+    const plans: Record<string, string> = {
+      latest: q.latestTuple,
+      byId: q.tupleById,
+      head: q.head,
+      deleteThread: q.deleteThread,
+    };
+    await pg.exec("SET enable_seqscan = off");
+    try {
+      for (const [name, text] of Object.entries(plans)) {
+        const bound = text
+          .replace(/\$[12]::bytea/g, key)
+          .replace(/\$\d+::text/g, "'x'")
+          .replace(/\$\d+::int/g, "1");
+        const plan = await pg.query<{ "QUERY PLAN": string }>(`EXPLAIN ${bound}`);
+        const lines = plan.rows.map((r) => r["QUERY PLAN"]).join("\n");
+        expect(lines, name).not.toMatch(/Seq Scan/);
+      }
+    } finally {
+      await pg.exec("RESET enable_seqscan");
+    }
+    await saver.close();
+  });
+});
+
+describe.skipIf(!postgresUp)("migrations on a Postgres server", () => {
+  const schema = randomName("sp_migrate");
+  const admin = client();
+
+  afterAll(async () => {
+    await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it("applies each step once when 8 processes call setup() at the same moment", async () => {
+    const clients = Array.from({ length: 8 }, () => client({ max: 1 }));
+    try {
+      for (let round = 0; round < 2; round++) {
+        const savers = clients.map((sql) => new PostgresSaver(sql, { schema }));
+        await Promise.all(savers.map((s) => s.setup()));
+        const rows = await admin.unsafe(
+          `SELECT version FROM "${schema}".migrations ORDER BY version`,
+        );
+        expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+        // Every saver can work right away.
+        await Promise.all(savers.map((s) => chain(s, threadId(), 1)));
+        for (const s of savers) await s.close();
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  it("refuses a newer schema on the server too", async () => {
+    const future = randomName("sp_future");
+    try {
+      await new PostgresSaver(admin, { schema: future }).setup();
+      await admin.unsafe(
+        `INSERT INTO "${future}".migrations (version, name) VALUES ($1, 'future')`,
+        [SCHEMA_VERSION + 1],
+      );
+      const saver = new PostgresSaver(admin, { schema: future });
+      await expect(chain(saver, threadId(), 1)).rejects.toBeInstanceOf(SchemaVersionError);
+      const [row] = await admin.unsafe(`SELECT count(*)::int AS n FROM "${future}".checkpoints`);
+      expect(row?.n).toBe(0);
+    } finally {
+      await admin.unsafe(`DROP SCHEMA IF EXISTS "${future}" CASCADE`);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { afterAll, beforeAll } from "vitest";
+import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
+import { pglite } from "./fixtures.js";
+import { describeSaverCases } from "./saver-cases.js";
+
+// One PGlite for the whole file (it takes seconds to start); tests isolate by thread id.
+let pg: PGlite;
+let saver: PostgresSaver;
+let statements = 0;
+
+beforeAll(async () => {
+  pg = await pglite();
+  // Count every statement the saver sends: PGlite has no query hook, so wrap the method.
+  const query = pg.query.bind(pg);
+  pg.query = ((...args: Parameters<PGlite["query"]>) => {
+    statements++;
+    return query(...args);
+  }) as PGlite["query"];
+  saver = new PostgresSaver(pg);
+  await saver.setup();
+});
+
+afterAll(async () => {
+  await saver?.close();
+  await pg?.close();
+});
+
+describeSaverCases("PGlite", {
+  saver: () => saver,
+  queries: () => statements,
+  make: (options?: PostgresSaverOptions) => new PostgresSaver(pg, options),
+  raw: async (text, params = []) => (await pg.query<Record<string, unknown>>(text, params)).rows,
+  schema: () => '"savepoint"',
+});

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe } from "vitest";
+import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
+import { client, postgresUp, randomName } from "./fixtures.js";
+import { describeSaverCases } from "./saver-cases.js";
+
+// Each test file works in its own schema on the shared server and drops it after.
+const schema = randomName("sp_saver");
+let sql: ReturnType<typeof client>;
+let counted: ReturnType<typeof client>;
+let saver: PostgresSaver;
+let statements = 0;
+
+describe.skipIf(!postgresUp)("Postgres server", () => {
+  beforeAll(async () => {
+    sql = client();
+    counted = client({ debug: () => statements++ });
+    saver = new PostgresSaver(counted, { schema });
+    await saver.setup();
+  });
+
+  afterAll(async () => {
+    await saver?.close();
+    await sql?.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await counted?.end();
+    await sql?.end();
+  });
+
+  describeSaverCases("Postgres", {
+    saver: () => saver,
+    queries: () => statements,
+    make: (options?: PostgresSaverOptions) => new PostgresSaver(sql, { schema, ...options }),
+    raw: async (text, params = []) => [...(await sql.unsafe(text, params as never[]))],
+    schema: () => `"${schema}"`,
+  });
+});
