@@ -64,15 +64,20 @@ function essay(lib: Lib) {
     runs.writeEssay++;
     return `An essay about topic: ${topic}`;
   });
-  const workflow = lib.entrypoint({ checkpointer: lib.saver(), name: "workflow" }, async (topic: string) => {
-    const essay = await writeEssay(topic);
-    const isApproved = lib.interrupt({ essay, action: "Please approve/reject the essay" });
-    return { essay, isApproved };
-  });
+  const workflow = lib.entrypoint(
+    { checkpointer: lib.saver(), name: "workflow" },
+    async (topic: string) => {
+      const essay = await writeEssay(topic);
+      const isApproved = lib.interrupt({ essay, action: "Please approve/reject the essay" });
+      return { essay, isApproved };
+    },
+  );
   return { workflow, runs };
 }
 
-async function both<T>(scenario: (lib: Lib) => Promise<T>): Promise<{ langgraph: T; savepoint: T }> {
+async function both<T>(
+  scenario: (lib: Lib) => Promise<T>,
+): Promise<{ langgraph: T; savepoint: T }> {
   return { langgraph: await scenario(langgraph), savepoint: await scenario(savepoint) };
 }
 
@@ -109,13 +114,21 @@ describe("the same programs on @langchain/langgraph and on Savepoint", () => {
       const sum = lib.entrypoint({ checkpointer: lib.saver(), name: "sum" }, async (n: number) => {
         return n + (lib.getPreviousState() ?? 0);
       });
-      const final = lib.entrypoint({ checkpointer: lib.saver(), name: "final" }, async (n: number) => {
-        const previous = lib.getPreviousState();
-        return lib.entrypoint.final({ value: previous ?? 0, save: 2 * n });
-      });
+      const final = lib.entrypoint(
+        { checkpointer: lib.saver(), name: "final" },
+        async (n: number) => {
+          const previous = lib.getPreviousState();
+          return lib.entrypoint.final({ value: previous ?? 0, save: 2 * n });
+        },
+      );
       const a = config();
       const b = config();
-      return [await sum.invoke(1, a), await sum.invoke(2, a), await final.invoke(3, b), await final.invoke(1, b)];
+      return [
+        await sum.invoke(1, a),
+        await sum.invoke(2, a),
+        await final.invoke(3, b),
+        await final.invoke(1, b),
+      ];
     });
     expect(out.langgraph).toStrictEqual([1, 3, 0, 6]);
     expect(out.savepoint).toStrictEqual(out.langgraph);
@@ -141,8 +154,9 @@ describe("the same programs on @langchain/langgraph and on Savepoint", () => {
   it("parallel tasks give the same updates and result", async () => {
     const out = await both(async (lib) => {
       const double = lib.task("double", async (n: number) => n * 2);
-      const workflow = lib.entrypoint({ checkpointer: lib.saver(), name: "fanout" }, async (ns: number[]) =>
-        Promise.all(ns.map((n) => double(n))),
+      const workflow = lib.entrypoint(
+        { checkpointer: lib.saver(), name: "fanout" },
+        async (ns: number[]) => Promise.all(ns.map((n) => double(n))),
       );
       return chunks(workflow.stream([1, 2, 3], config()));
     });
@@ -188,7 +202,11 @@ describe("the same programs on @langchain/langgraph and on Savepoint", () => {
 
   it("DIFFERENCE: values on replay — Savepoint gives a Map, Date and undefined back unchanged", async () => {
     const out = await both(async (lib) => {
-      const make = lib.task("make", async () => ({ when: new Date(0), tags: new Map([["a", 1]]), gone: undefined }));
+      const make = lib.task("make", async () => ({
+        when: new Date(0),
+        tags: new Map([["a", 1]]),
+        gone: undefined,
+      }));
       const seen: unknown[] = [];
       const workflow = lib.entrypoint({ checkpointer: lib.saver(), name: "values" }, async () => {
         seen.push(await make());
@@ -219,10 +237,13 @@ describe("savers across libraries", () => {
       runs.n++;
       return `An essay about topic: ${topic}`;
     });
-    const workflow = sp.entrypoint({ name: "workflow", checkpointer: saver as any }, async (topic: string) => {
-      const essay = await writeEssay(topic);
-      return { essay, isApproved: sp.interrupt({ essay }) };
-    });
+    const workflow = sp.entrypoint(
+      { name: "workflow", checkpointer: saver as any },
+      async (topic: string) => {
+        const essay = await writeEssay(topic);
+        return { essay, isApproved: sp.interrupt({ essay }) };
+      },
+    );
     const cfg = config();
     expect(sp.isPaused(await workflow.invoke("cat", cfg))).toBe(true);
     expect(await workflow.invoke(new sp.Command({ resume: true }), cfg)).toStrictEqual({

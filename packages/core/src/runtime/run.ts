@@ -219,11 +219,13 @@ export async function executeRun(
     source = "input";
   }
 
-  const claimId = newCheckpointId(base?.checkpoint.id);
+  // The run's first checkpoint (its claim, or its end if it saves nothing
+  // before) gets this id; a new run is known by it.
+  const firstId = newCheckpointId(base?.checkpoint.id);
   const info: RunInfo =
     baseRun && source !== "input"
       ? { id: baseRun.id, start: baseRun.start, depth: baseRun.depth + 1 }
-      : { id: newRunId(), start: claimId, depth: 0 };
+      : { id: newRunId(), start: firstId, depth: 0 };
   const channels = new ChannelState(saver, base?.checkpoint);
   if (source === "input") {
     channels.set(INPUT, runInput);
@@ -232,34 +234,24 @@ export async function executeRun(
     channels.set(RESUME, resume);
   }
   channels.set(RUN, info);
-  const claim: Checkpoint = channels.checkpoint(claimId);
-  const metadata: CheckpointMetadata = {
-    ...(config.metadata ?? {}),
-    source,
-    step: (base?.metadata?.step ?? -2) + 1,
-    parents: {},
-    run_id: info.id,
-  };
   const parentConfig: RunnableConfig | undefined = base
-    ? {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: base.checkpoint.id },
-      }
+    ? { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: base.checkpoint.id } }
     : undefined;
-  let claimConfig: RunnableConfig;
-  try {
-    claimConfig = await saver.put(
-      parentConfig ?? { configurable: { thread_id: threadId, checkpoint_ns: ns } },
-      claim,
-      metadata,
-      channels.newVersions,
-      { ifHead: explicitId ? undefined : (base?.checkpoint.id ?? null) },
-    );
-  } catch (err) {
-    if (err instanceof CheckpointConflictError && err.code === "CHECKPOINT_CONFLICT") {
-      throw new ThreadBusyError(threadId, err.expectedHead, err.actualHead);
-    }
-    throw err;
-  }
+  const plan: ClaimPlan = {
+    firstId,
+    channels,
+    metadata: {
+      ...(config.metadata ?? {}),
+      source,
+      step: (base?.metadata?.step ?? -2) + 1,
+      parents: {},
+      run_id: info.id,
+    },
+    putConfig: parentConfig ?? { configurable: { thread_id: threadId, checkpoint_ns: ns } },
+    parentConfig,
+    // Forking from an explicit checkpoint is allowed whatever the head is.
+    ifHead: explicitId ? undefined : (base?.checkpoint.id ?? null),
+  };
   const cache =
     base && source !== "input"
       ? await loadCache(saver, base, info, threadId, ns, dropErrors)
@@ -270,8 +262,7 @@ export async function executeRun(
     resume,
     previous: baseValues[PREVIOUS],
     cache,
-    claim: { config: claimConfig, checkpoint: claim, metadata, parentConfig, pendingWrites: [] },
-    channels,
+    plan,
   });
   return run.execute(runInput);
 }
@@ -409,14 +400,30 @@ class ChannelState {
   }
 }
 
+/**
+ * The checkpoint that claims the thread for this run, prepared but not yet
+ * written. A run claims lazily: before the first task that must really run,
+ * or when it pauses or fails. A run that only replays and returns (the common
+ * resume) skips the claim and writes its end checkpoint under the same
+ * condition, one write instead of two. Either way nothing runs twice: no task
+ * body starts before the claim has committed.
+ */
+interface ClaimPlan {
+  firstId: string;
+  channels: ChannelState;
+  metadata: CheckpointMetadata;
+  putConfig: RunnableConfig;
+  parentConfig: RunnableConfig | undefined;
+  ifHead: string | null | undefined;
+}
+
 interface RunState {
   runId: string;
   threadId: string;
   resume: Record<string, unknown>;
   previous: unknown;
   cache: Map<string, CachedOutcome>;
-  claim?: CheckpointTuple;
-  channels?: ChannelState;
+  plan?: ClaimPlan;
 }
 
 /** One execution of the entrypoint: what tasks and interrupt() reach through the scope storage. */
@@ -427,11 +434,13 @@ export class Run {
   readonly previous: unknown;
   readonly store: BaseStore | undefined;
   readonly writer: (chunk: unknown) => void;
-  readonly config: RunnableConfig;
+  /** The run's config; once the run has claimed the thread, `checkpoint_id` names the claim. */
+  config: RunnableConfig;
 
   private readonly cache: Map<string, CachedOutcome>;
-  private readonly claim: CheckpointTuple | undefined;
-  private readonly channels: ChannelState | undefined;
+  private readonly plan: ClaimPlan | undefined;
+  private claim: CheckpointTuple | undefined;
+  private claiming: Promise<void> | undefined;
   private readonly interrupts: { scope: Scope; interrupt: Interrupt }[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly persisting = new Set<Promise<void>>();
@@ -457,18 +466,14 @@ export class Run {
     this.previous = state.previous;
     this.store = definition.store;
     this.cache = state.cache;
-    this.claim = state.claim;
-    this.channels = state.channels;
+    this.plan = state.plan;
     this.serde = saver?.serde ?? defaultSerializer;
     this.fastSerde = isSavepointSerializer(this.serde);
-    this.config = state.claim
-      ? { ...config, configurable: { ...config.configurable, ...state.claim.config.configurable } }
-      : config;
+    this.config = config;
     this.writer = sink?.custom ? (chunk) => sink.emit("custom", chunk) : NOOP_WRITER;
   }
 
   async execute(input: unknown): Promise<unknown> {
-    if (this.claim) this.emitCheckpoint(this.claim);
     const root: Scope = {
       path: "",
       taskId: taskIdOf("", this.definition.name),
@@ -528,6 +533,38 @@ export class Run {
     });
   }
 
+  /** Writes the claim checkpoint once; every later caller shares the same promise. */
+  private ensureClaimed(): Promise<void> {
+    if (!this.plan) return Promise.resolve();
+    this.claiming ??= this.writeClaim(this.plan);
+    return this.claiming;
+  }
+
+  private async writeClaim(plan: ClaimPlan): Promise<void> {
+    const checkpoint = plan.channels.checkpoint(plan.firstId);
+    const config = await this.putFirst(plan, checkpoint, plan.metadata);
+    this.claim = { config, checkpoint, metadata: plan.metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
+    this.config = { ...this.config, configurable: { ...this.config.configurable, ...config.configurable } };
+    plan.channels.advance();
+    this.emitCheckpoint(this.claim);
+  }
+
+  // The run's first write to the thread, under the plan's head condition: a
+  // conflict here means another run got the thread first and nothing of this
+  // run was saved.
+  private async putFirst(plan: ClaimPlan, checkpoint: Checkpoint, metadata: CheckpointMetadata) {
+    try {
+      return await this.saver!.put(plan.putConfig, checkpoint, metadata, plan.channels.newVersions, {
+        ifHead: plan.ifHead,
+      });
+    } catch (error) {
+      if (error instanceof CheckpointConflictError && error.code === "CHECKPOINT_CONFLICT") {
+        throw new ThreadBusyError(this.threadId, error.expectedHead, error.actualHead);
+      }
+      throw error;
+    }
+  }
+
   /** Called by a task function: replays the saved outcome at this position, or runs the task. */
   callTask(definition: TaskDefinition, args: unknown[], parent: Scope): Promise<unknown> {
     if (this.hasFatal) return Promise.reject(this.fatal);
@@ -565,6 +602,15 @@ export class Run {
   ): Promise<unknown> {
     const taskId = taskIdOf(position, definition.name);
     const sink = this.sink;
+    if (!this.claim && this.plan) {
+      try {
+        await this.ensureClaimed();
+      } catch (error) {
+        this.setFatal(error);
+        throw error;
+      }
+    }
+    if (this.hasFatal) throw this.fatal;
     if (sink?.tasks || sink?.debug) {
       this.emitTaskEvent("task", {
         id: taskId,
@@ -746,6 +792,7 @@ export class Run {
     const groups = [...byTask.entries()].sort((a, b) =>
       comparePositions(a[1].position, b[1].position),
     );
+    await this.ensureClaimed();
     const config = this.claim!.config;
     const saved = groups.map(
       ([taskId, { list }]) => [taskId, INTERRUPT, list] as CheckpointPendingWrite,
@@ -768,7 +815,9 @@ export class Run {
   }
 
   private async fail(error: unknown): Promise<never> {
-    if (this.saver && this.claim) {
+    if (this.saver && this.plan) {
+      await this.ensureClaimed();
+      if (!this.claim) throw error;
       const saved = await this.savableError(error);
       await this.saver.putWrites(
         this.claim.config,
@@ -800,39 +849,32 @@ export class Run {
     } catch (error) {
       return this.fail(error);
     }
-    if (this.saver && this.claim && this.channels) {
-      const channels = this.channels;
-      channels.advance();
+    const plan = this.plan;
+    if (this.saver && plan) {
+      const channels = plan.channels;
       channels.set(RUN, null);
       channels.set(OUTPUT, value);
       channels.set(PREVIOUS, save);
-      const claimId = this.claim.checkpoint.id;
-      const checkpoint = channels.checkpoint(newCheckpointId(claimId));
+      const claim = this.claim;
       const metadata: CheckpointMetadata = {
-        ...((this.config.metadata as Record<string, unknown> | undefined) ?? {}),
+        ...plan.metadata,
         source: "loop",
-        step: (this.claim.metadata?.step ?? -1) + 1,
-        parents: {},
-        run_id: this.runId,
+        step: claim ? plan.metadata.step + 1 : plan.metadata.step,
       };
-      const config = await this.saver.put(
-        this.claim.config,
-        checkpoint,
-        metadata,
-        channels.newVersions,
-        {
-          ifHead: claimId,
-        },
-      );
-      if (this.sink?.checkpoints || this.sink?.debug) {
-        this.emitCheckpoint({
-          config,
-          checkpoint,
-          metadata,
-          parentConfig: this.claim.config,
-          pendingWrites: [],
+      let tuple: CheckpointTuple;
+      if (claim) {
+        const checkpoint = channels.checkpoint(newCheckpointId(claim.checkpoint.id));
+        const config = await this.saver.put(claim.config, checkpoint, metadata, channels.newVersions, {
+          ifHead: claim.checkpoint.id,
         });
+        tuple = { config, checkpoint, metadata, parentConfig: claim.config, pendingWrites: [] };
+      } else {
+        // Nothing was saved yet: the end checkpoint is the run's only one.
+        const checkpoint = channels.checkpoint(plan.firstId);
+        const config = await this.putFirst(plan, checkpoint, metadata);
+        tuple = { config, checkpoint, metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
       }
+      this.emitCheckpoint(tuple);
     }
     if (this.sink?.updates) this.sink.emit("updates", { [name]: value });
     if (this.sink?.values) this.sink.emit("values", value);

@@ -25,6 +25,11 @@ const ESCAPED_KEY = /^\$+sp$/;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * Any class whose instances are errors.
+ *
+ * @inline
+ */
 type ErrorClass = abstract new (...args: any[]) => Error;
 
 const BUILTIN_ERRORS: Record<string, ErrorClass> = {

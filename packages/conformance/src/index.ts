@@ -1,0 +1,51 @@
+/**
+ * The conformance suite every Savepoint checkpoint saver must pass, as vitest
+ * tests you register from your own test file, and as a CLI.
+ *
+ * ```sh
+ * npm install -D @savepoint/conformance vitest
+ * ```
+ *
+ * ```ts
+ * // my-saver.test.ts
+ * import { describeSaverConformance } from "@savepoint/conformance";
+ * import { MySaver } from "./my-saver.js";
+ *
+ * describeSaverConformance({ name: "MySaver", create: () => new MySaver(), destroy: (s) => s.close() });
+ * ```
+ *
+ * ```sh
+ * npx savepoint-conformance ./my-saver-initializer.ts   # default-exports { name, create, destroy }
+ * ```
+ *
+ * @module
+ */
+export {
+  ascendingIds,
+  idsOf,
+  listAll,
+  makeCheckpoint,
+  makeMetadata,
+  type PutCheckpoint,
+  putChain,
+  threadConfig,
+} from "./fixtures/checkpoints.js";
+export { differenceBetween, expectSameValue } from "./fixtures/equality.js";
+export { hostileIdentifiers } from "./fixtures/identifiers.js";
+export { SERIALIZER_SAMPLES } from "./fixtures/values.js";
+export { concurrencyGroup } from "./groups/concurrency.js";
+export { contractGroup } from "./groups/contract.js";
+export { identifiersGroup } from "./groups/identifiers.js";
+export { payloadsGroup } from "./groups/payloads.js";
+export { restartGroup } from "./groups/restart.js";
+export { runtimeGroup } from "./groups/runtime.js";
+export { type Harness, useHarness } from "./harness.js";
+export { GROUP_NAMES, type GroupName, type SaverInitializer } from "./initializer.js";
+export {
+  type ConformanceCounts,
+  ConformanceProgressReporter,
+  summaryLine,
+} from "./progress-reporter.js";
+export { CLI_USAGE, type CliArguments, parseCliArguments, runConformance } from "./runner.js";
+export { redact, serviceAvailable } from "./services.js";
+export { describeSaverConformance } from "./suite.js";

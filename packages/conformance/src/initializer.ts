@@ -1,0 +1,64 @@
+import type { CheckpointSaver } from "@savepoint/core";
+
+/**
+ * How the conformance suite gets savers to test. `create()` may be called more
+ * than once against the same storage: the suite writes with one instance and
+ * reads with a fresh one to test a restart. Tests isolate themselves by
+ * random thread ids, so the storage never needs a flush.
+ *
+ * @example
+ * ```ts
+ * const initializer: SaverInitializer = {
+ *   name: "my-saver",
+ *   create: () => new MySaver(process.env.MY_URL),
+ *   destroy: (saver) => saver.close(),
+ * };
+ * ```
+ */
+export interface SaverInitializer<Saver extends CheckpointSaver = CheckpointSaver> {
+  /** Shown in the test names. */
+  name: string;
+  /** A saver on the shared storage. Called once per group, plus once per restart test. */
+  create(): Saver | Promise<Saver>;
+  /** Releases one saver made by `create` (close clients it opened). */
+  destroy?(saver: Saver): void | Promise<void>;
+  /** Runs once before the suite (start a server, create a schema). */
+  beforeAll?(): void | Promise<void>;
+  /** Runs once after the suite. */
+  afterAll?(): void | Promise<void>;
+  /** Skip the whole suite (for example when the service is not reachable), or just some groups. */
+  skip?: boolean | GroupName[];
+}
+
+/**
+ * The suite's groups, each exported on its own too.
+ *
+ * @example
+ * ```ts
+ * describeSaverConformance(init, ["contract", "restart"] satisfies GroupName[]);
+ * ```
+ */
+export type GroupName =
+  | "contract"
+  | "restart"
+  | "concurrency"
+  | "payloads"
+  | "identifiers"
+  | "runtime";
+
+/**
+ * Every group name, in the order the suite runs them.
+ *
+ * @example
+ * ```ts
+ * GROUP_NAMES.includes("payloads"); // true
+ * ```
+ */
+export const GROUP_NAMES: readonly GroupName[] = [
+  "contract",
+  "restart",
+  "concurrency",
+  "payloads",
+  "identifiers",
+  "runtime",
+];
