@@ -20,7 +20,6 @@ import {
   NothingToResumeError,
   ReplayDivergenceError,
   RunAbortedError,
-  type SavepointError,
   ThreadBusyError,
   UnknownInterruptIdError,
   UnserializableValueError,
@@ -235,7 +234,9 @@ export async function executeRun(
   }
   channels.set(RUN, info);
   const parentConfig: RunnableConfig | undefined = base
-    ? { configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: base.checkpoint.id } }
+    ? {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: base.checkpoint.id },
+      }
     : undefined;
   const plan: ClaimPlan = {
     firstId,
@@ -543,8 +544,17 @@ export class Run {
   private async writeClaim(plan: ClaimPlan): Promise<void> {
     const checkpoint = plan.channels.checkpoint(plan.firstId);
     const config = await this.putFirst(plan, checkpoint, plan.metadata);
-    this.claim = { config, checkpoint, metadata: plan.metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
-    this.config = { ...this.config, configurable: { ...this.config.configurable, ...config.configurable } };
+    this.claim = {
+      config,
+      checkpoint,
+      metadata: plan.metadata,
+      parentConfig: plan.parentConfig,
+      pendingWrites: [],
+    };
+    this.config = {
+      ...this.config,
+      configurable: { ...this.config.configurable, ...config.configurable },
+    };
     plan.channels.advance();
     this.emitCheckpoint(this.claim);
   }
@@ -554,9 +564,15 @@ export class Run {
   // run was saved.
   private async putFirst(plan: ClaimPlan, checkpoint: Checkpoint, metadata: CheckpointMetadata) {
     try {
-      return await this.saver!.put(plan.putConfig, checkpoint, metadata, plan.channels.newVersions, {
-        ifHead: plan.ifHead,
-      });
+      return await this.saver!.put(
+        plan.putConfig,
+        checkpoint,
+        metadata,
+        plan.channels.newVersions,
+        {
+          ifHead: plan.ifHead,
+        },
+      );
     } catch (error) {
       if (error instanceof CheckpointConflictError && error.code === "CHECKPOINT_CONFLICT") {
         throw new ThreadBusyError(this.threadId, error.expectedHead, error.actualHead);
@@ -864,15 +880,27 @@ export class Run {
       let tuple: CheckpointTuple;
       if (claim) {
         const checkpoint = channels.checkpoint(newCheckpointId(claim.checkpoint.id));
-        const config = await this.saver.put(claim.config, checkpoint, metadata, channels.newVersions, {
-          ifHead: claim.checkpoint.id,
-        });
+        const config = await this.saver.put(
+          claim.config,
+          checkpoint,
+          metadata,
+          channels.newVersions,
+          {
+            ifHead: claim.checkpoint.id,
+          },
+        );
         tuple = { config, checkpoint, metadata, parentConfig: claim.config, pendingWrites: [] };
       } else {
         // Nothing was saved yet: the end checkpoint is the run's only one.
         const checkpoint = channels.checkpoint(plan.firstId);
         const config = await this.putFirst(plan, checkpoint, metadata);
-        tuple = { config, checkpoint, metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
+        tuple = {
+          config,
+          checkpoint,
+          metadata,
+          parentConfig: plan.parentConfig,
+          pendingWrites: [],
+        };
       }
       this.emitCheckpoint(tuple);
     }
