@@ -5,7 +5,15 @@
  * these same classes, never their own.
  */
 
-/** Stable, machine-readable codes carried by every {@link SavepointError}. */
+/**
+ * Stable, machine-readable codes carried by every {@link SavepointError}.
+ *
+ * @example
+ * ```ts
+ * const retryable: SavepointErrorCode[] = ["THREAD_BUSY", "STORAGE_UNAVAILABLE"];
+ * if (err instanceof SavepointError && retryable.includes(err.code)) scheduleRetry();
+ * ```
+ */
 export type SavepointErrorCode =
   | "INVALID_ARGUMENT"
   | "MISSING_THREAD_ID"

@@ -1,10 +1,13 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomFillSync, randomUUID } from "node:crypto";
 
 // Checkpoint ids are UUIDv7: 48 bits of Unix milliseconds, then a 12-bit
 // counter, so string order is creation order. "Latest" and "newest first" are
 // orderings on the id, which lets every saver index them as plain text.
 let lastMs = 0;
 let lastSeq = 0;
+// Random bytes drawn in batches: one system call per 256 ids, not one per id.
+const pool = Buffer.alloc(8 * 256);
+let poolOffset = pool.length;
 
 function hex(value: number, width: number): string {
   return value.toString(16).padStart(width, "0");
@@ -49,10 +52,15 @@ export function newCheckpointId(after?: string): string {
   }
   lastMs = ms;
   lastSeq = seq;
-  const rand = randomBytes(8);
+  if (poolOffset + 8 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += 8;
   const msHex = hex(ms, 12);
-  const variant = hex(0x8000 | (rand.readUInt16BE(0) & 0x3fff), 4);
-  return `${msHex.slice(0, 8)}-${msHex.slice(8)}-7${hex(seq, 3)}-${variant}-${rand.toString("hex", 2, 8)}`;
+  const variant = hex(0x8000 | (pool.readUInt16BE(at) & 0x3fff), 4);
+  return `${msHex.slice(0, 8)}-${msHex.slice(8)}-7${hex(seq, 3)}-${variant}-${pool.toString("hex", at + 2, at + 8)}`;
 }
 
 /**
@@ -86,7 +94,15 @@ export function interruptId(runId: string, scopePath: string, index: number): st
     .slice(0, 32);
 }
 
-/** True when `value` looks like an interrupt id (32 lowercase hex digits). */
+/**
+ * True when `value` looks like an interrupt id (32 lowercase hex digits).
+ *
+ * @example
+ * ```ts
+ * isInterruptId("0123456789abcdef0123456789abcdef"); // true
+ * isInterruptId("approve"); // false
+ * ```
+ */
 export function isInterruptId(value: string): boolean {
   return /^[0-9a-f]{32}$/.test(value);
 }

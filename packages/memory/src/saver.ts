@@ -13,6 +13,7 @@ import {
   isSavepointSerializer,
   matchesMetadataFilter,
   nextIntegerVersion,
+  type Owner,
   type PendingWrite,
   type PutOptions,
   type RunnableConfig,
@@ -138,7 +139,9 @@ export class MemorySaver implements CheckpointSaver {
     this.threads = (options.storage ?? new MemoryStorage()).threads;
   }
 
-  private async encode(value: unknown, owner: string): Promise<Encoded> {
+  // Synchronous with Savepoint's serializer: a task write is on every task's
+  // path, and an await per value costs more than encoding a small one.
+  private encode(value: unknown, owner: Owner): Encoded | Promise<Encoded> {
     if (isSavepointSerializer(this.serde)) return this.serde.encode(value, owner);
     return this.serde.dumpsTyped(value);
   }
@@ -295,13 +298,9 @@ export class MemorySaver implements CheckpointSaver {
     const encoded: StoredWrite[] = [];
     for (let i = 0; i < writes.length; i++) {
       const [channel, value] = writes[i]!;
-      encoded.push({
-        taskId,
-        taskPath,
-        idx: writeIndex(channel, i),
-        channel,
-        value: await this.encode(value, `Write "${channel}" of task "${taskId}"`),
-      });
+      let stored = this.encode(value, () => `Write "${channel}" of task "${taskId}"`);
+      if (typeof stored !== "string") stored = await stored;
+      encoded.push({ taskId, taskPath, idx: writeIndex(channel, i), channel, value: stored });
     }
     const space = this.namespace(threadId, ns, true);
     let forCheckpoint = space.writes.get(checkpointId);

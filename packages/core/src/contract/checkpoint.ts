@@ -11,7 +11,14 @@ import type { SerializerProtocol } from "../serde/serializer.js";
  */
 export type ChannelVersion = number | string;
 
-/** Channel name to version. */
+/**
+ * Channel name to version.
+ *
+ * @example
+ * ```ts
+ * const versions: ChannelVersions = { __input__: 1, __run__: 2 };
+ * ```
+ */
 export type ChannelVersions = Record<string, ChannelVersion>;
 
 /**

@@ -187,7 +187,14 @@ function entrypointImpl<Input, Result>(
   };
 }
 
-/** The value type a workflow returns: `entrypoint.final({ value })` unwraps to its `value`. */
+/**
+ * The value type a workflow returns: `entrypoint.final({ value })` unwraps to its `value`.
+ *
+ * @example
+ * ```ts
+ * type Returned = UnwrapFinal<EntrypointFinal<number, string>>; // number
+ * ```
+ */
 export type UnwrapFinal<T> = T extends EntrypointFinal<infer Value, unknown> ? Value : T;
 
 /**

@@ -64,6 +64,12 @@ export class ChunkSink {
  * awaited (resolving to an iterable of the same chunks), so both
  * `for await (const c of wf.stream(...))` and
  * `for await (const c of await wf.stream(...))` work.
+ *
+ * @example
+ * ```ts
+ * const stream: RunStream = workflow.stream("cat", { configurable: { thread_id: "t1" } });
+ * for await (const chunk of stream) console.log(chunk); // { writeEssay: "..." }, then { __interrupt__: [...] }
+ * ```
  */
 export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
   // A queue with a moving head: shift() on a long array is linear, and a

@@ -23,6 +23,18 @@ export interface SerializerProtocol {
 const TAG = "$sp";
 const ESCAPED_KEY = /^\$+sp$/;
 
+/**
+ * What a value is, for error messages: a string, or a function that builds
+ * one, so the hot path (every task result) never formats a message that is
+ * almost never shown.
+ *
+ * @example
+ * ```ts
+ * serializer.encode(value, () => `The value returned by task "${name}"`);
+ * ```
+ */
+export type Owner = string | (() => string);
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
@@ -57,10 +69,14 @@ function propPath(path: string, key: string): string {
 
 class Encoder {
   private readonly ancestors = new Set<object>();
-  constructor(private readonly owner: string) {}
+  constructor(private readonly owner: Owner) {}
 
   fail(path: string, what: string): never {
-    throw new UnserializableValueError(this.owner, path, what);
+    throw new UnserializableValueError(
+      typeof this.owner === "function" ? this.owner() : this.owner,
+      path,
+      what,
+    );
   }
 
   encode(value: unknown, path: string): Json {
@@ -306,12 +322,12 @@ export class SavepointSerializer implements SerializerProtocol {
   readonly type = TYPE;
 
   /** Value to JSON text. `owner` names the value in errors ("Task \"x\" returned a value"). */
-  encode(value: unknown, owner = "The value"): string {
+  encode(value: unknown, owner: Owner = "The value"): string {
     return JSON.stringify(new Encoder(owner).encode(value, "$"));
   }
 
   /** JSON-safe tree (what `encode` stringifies), for drivers that store JSON natively. */
-  toJson(value: unknown, owner = "The value"): unknown {
+  toJson(value: unknown, owner: Owner = "The value"): unknown {
     return new Encoder(owner).encode(value, "$");
   }
 
@@ -337,7 +353,7 @@ export class SavepointSerializer implements SerializerProtocol {
    * text in between. The runtime hands this copy to the workflow on the first
    * run, so first run and replay see the same value.
    */
-  canonicalize<T>(value: T, owner = "The value"): T {
+  canonicalize<T>(value: T, owner: Owner = "The value"): T {
     // Every primitive but a function or a symbol comes back as itself.
     if (
       value === null ||
@@ -366,10 +382,24 @@ export class SavepointSerializer implements SerializerProtocol {
   }
 }
 
-/** True when `serde` is (or behaves as) Savepoint's own serializer, with the synchronous fast path. */
+/**
+ * True when `serde` is (or behaves as) Savepoint's own serializer, with the synchronous fast path.
+ *
+ * @example
+ * ```ts
+ * const text = isSavepointSerializer(saver.serde) ? saver.serde.encode(value) : undefined;
+ * ```
+ */
 export function isSavepointSerializer(serde: unknown): serde is SavepointSerializer {
   return serde instanceof SavepointSerializer;
 }
 
-/** The one shared default serializer instance. */
+/**
+ * The one shared default serializer instance.
+ *
+ * @example
+ * ```ts
+ * const copy = defaultSerializer.canonicalize({ at: new Date(0) }); // what storage would give back
+ * ```
+ */
 export const defaultSerializer = new SavepointSerializer();

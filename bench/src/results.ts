@@ -1,0 +1,78 @@
+// The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
+import type { BackendId } from "./backends.js";
+import type { QueryCount } from "./queries.js";
+import type { RssResult } from "./rss.js";
+
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5";
+/** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */
+export type ImplId = "sp:sync" | "sp:default" | "langgraph" | "dbos";
+
+export const IMPL_LABELS: Record<ImplId, string> = {
+  "sp:sync": "Savepoint sync",
+  "sp:default": "Savepoint default",
+  langgraph: "LangGraph.js",
+  dbos: "DBOS",
+};
+
+export interface Cell {
+  /** Median µs per unit; absent when not run. */
+  us?: number;
+  runs?: number;
+  samples?: number[];
+  /** Why there is no figure, or how it differs from the row (fewer threads, one run). */
+  note?: string;
+}
+
+export interface Row {
+  backend: BackendId;
+  workload: WorkloadId;
+  /** "N = 1,000", "1,000 threads". */
+  param: string;
+  /** N for W2 rows. */
+  n?: number;
+  /** What one µs figure is per: "thread", "task", "resume", "read". */
+  unit: string;
+  cells: Partial<Record<ImplId, Cell>>;
+  /** The physical anchor this row's per-task figure is compared with. */
+  anchor?: { name: string; us: number };
+}
+
+export interface Anchors {
+  emptyCall?: number;
+  postgresInsert?: number;
+  postgresSelect?: number;
+  pgliteInsert?: number;
+  pgliteSelect?: number;
+  redisSet?: number;
+}
+
+export interface Target {
+  backend: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export interface Results {
+  date: string;
+  command: string;
+  quick: boolean;
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGiB: number;
+    node: string;
+    os: string;
+    load: number[];
+  };
+  runs: number;
+  anchors: Anchors;
+  rows: Row[];
+  rss: RssResult[];
+  queries: QueryCount[];
+  skipped: { backend: string; reason: string }[];
+  /** Cases that threw: the run went on without them. */
+  failures: string[];
+  targets: Target[];
+  durationS: number;
+}

@@ -1,0 +1,153 @@
+// The five workloads, written once against Savepoint's API. langgraph.ts
+// writes the same programs against @langchain/langgraph, and dbos.ts the ones
+// DBOS can express; each returns the milliseconds of its timed part only.
+import {
+  type CheckpointSaver,
+  Command,
+  type Durability,
+  entrypoint,
+  interrupt,
+  task,
+} from "@savepoint/core";
+
+/** The workloads as one implementation runs them. */
+export interface Flows {
+  /** W1: the seed flow (write essay, pause, resume) on `threads` new threads, one after another. */
+  seed(threads: number): Promise<number>;
+  /** W2: one run of `n` sequential tasks. */
+  sequential(n: number): Promise<number>;
+  /** W3: one run of `width` tasks started at once. */
+  parallel(width: number): Promise<number>;
+  /** W4: pauses a run after `tasks` finished tasks (untimed), then times its resume. */
+  resume(tasks: number): Promise<number>;
+  /** W5: times reading the whole state history of a thread that has at least `checkpoints` checkpoints. */
+  history(checkpoints: number): Promise<number>;
+}
+
+let unique = 0;
+/** A thread id no earlier run used, so every run starts on an empty thread. */
+export const threadId = (label: string) =>
+  `${label}-${process.pid}-${Date.now().toString(36)}-${unique++}`;
+
+// The seed's task without its artificial one-second delay: the benchmark
+// measures the machinery, not the sleep.
+const writeEssay = task("writeEssay", async (topic: string) => `An essay about topic: ${topic}`);
+const step = task("step", async (i: number) => i + 1);
+
+export function savepointFlows(checkpointer: CheckpointSaver, durability?: Durability): Flows {
+  const cfg = (label: string) => ({
+    configurable: { thread_id: threadId(label) },
+    ...(durability ? { durability } : {}),
+  });
+  const essay = entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
+    const text = await writeEssay(topic);
+    const isApproved = interrupt<unknown, boolean>({
+      essay: text,
+      action: "Please approve/reject the essay",
+    });
+    return { essay: text, isApproved };
+  });
+  const sequential = entrypoint({ name: "sequential", checkpointer }, async (n: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await step(i);
+    return sum;
+  });
+  const parallel = entrypoint({ name: "parallel", checkpointer }, async (n: number) => {
+    const all = await Promise.all(Array.from({ length: n }, (_, i) => step(i)));
+    return all.length;
+  });
+  const pauseAfter = entrypoint({ name: "pauseAfter", checkpointer }, async (n: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await step(i);
+    const ok = interrupt<string, boolean>("continue?");
+    return { sum, ok };
+  });
+  const one = entrypoint({ name: "one", checkpointer }, async (n: number) => step(n));
+  const histories = new Map<number, ReturnType<typeof cfg>>();
+
+  return {
+    async seed(threads) {
+      const t0 = performance.now();
+      for (let t = 0; t < threads; t++) {
+        const config = cfg("w1");
+        await essay.invoke("cat", config);
+        const done = (await essay.invoke(new Command({ resume: true }), config)) as {
+          isApproved?: boolean;
+        };
+        if (done.isApproved !== true) throw new Error("W1: the seed flow did not finish");
+      }
+      return performance.now() - t0;
+    },
+    async sequential(n) {
+      const t0 = performance.now();
+      const sum = await sequential.invoke(n, cfg("w2"));
+      const ms = performance.now() - t0;
+      if (sum !== (n * (n + 1)) / 2) throw new Error("W2: wrong sum");
+      return ms;
+    },
+    async parallel(width) {
+      const t0 = performance.now();
+      const count = await parallel.invoke(width, cfg("w3"));
+      const ms = performance.now() - t0;
+      if (count !== width) throw new Error("W3: wrong count");
+      return ms;
+    },
+    async resume(tasks) {
+      const config = cfg("w4");
+      await pauseAfter.invoke(tasks, config);
+      const t0 = performance.now();
+      const done = (await pauseAfter.invoke(new Command({ resume: true }), config)) as {
+        sum: number;
+      };
+      const ms = performance.now() - t0;
+      if (done.sum !== (tasks * (tasks + 1)) / 2) throw new Error("W4: wrong sum");
+      return ms;
+    },
+    async history(checkpoints) {
+      let config = histories.get(checkpoints);
+      if (!config) {
+        const c = cfg("w5");
+        await fillHistory(
+          checkpoints,
+          (i) => one.invoke(i, c),
+          () => countAll(one.getStateHistory(c)),
+        );
+        config = c;
+        histories.set(checkpoints, c);
+      }
+      const t0 = performance.now();
+      let seen = 0;
+      for await (const _ of one.getStateHistory(config, { limit: checkpoints })) seen++;
+      const ms = performance.now() - t0;
+      if (seen !== checkpoints) throw new Error(`W5: read ${seen} checkpoints, not ${checkpoints}`);
+      return ms;
+    },
+  };
+}
+
+export async function countAll(items: AsyncIterable<unknown>): Promise<number> {
+  let n = 0;
+  for await (const _ of items) n++;
+  return n;
+}
+
+/**
+ * Runs `invoke` until the thread holds at least `target` checkpoints. Each
+ * implementation writes its own number of checkpoints per run (ours two, the
+ * claim and the result), so it learns that number from the first run.
+ */
+export async function fillHistory(
+  target: number,
+  invoke: (i: number) => Promise<unknown>,
+  count: () => Promise<number>,
+): Promise<void> {
+  await invoke(0);
+  let have = await count();
+  const perRun = Math.max(1, have);
+  let i = 1;
+  while (have < target) {
+    const more = Math.ceil((target - have) / perRun);
+    for (let k = 0; k < more; k++) await invoke(i++);
+    have = await count();
+  }
+}
