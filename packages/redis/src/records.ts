@@ -1,4 +1,9 @@
-import { CorruptValueError, isSavepointSerializer, type SerializerProtocol } from "@savepoint/core";
+import {
+  CorruptValueError,
+  isSavepointSerializer,
+  type Owner,
+  type SerializerProtocol,
+} from "@savepoint/core";
 
 // A stored record is one line of JSON header, a newline, then the serialized
 // value. JSON.stringify never emits a raw newline, so the first 0x0a always
@@ -34,7 +39,7 @@ export class RecordCodec {
   async encode(
     header: readonly unknown[],
     value: unknown,
-    owner?: string,
+    owner?: Owner,
   ): Promise<string | Buffer> {
     const sync = this.encodeSync(header, value, owner);
     if (sync !== undefined) return sync;
@@ -46,7 +51,7 @@ export class RecordCodec {
   }
 
   /** {@link RecordCodec.encode} without a promise, when the serializer is synchronous; else undefined. */
-  encodeSync(header: readonly unknown[], value: unknown, owner?: string): string | undefined {
+  encodeSync(header: readonly unknown[], value: unknown, owner?: Owner): string | undefined {
     const serde = this.serde;
     if (!isSavepointSerializer(serde)) return undefined;
     return `${JSON.stringify([FORMAT, ...header, serde.type])}\n${serde.encode(value, owner)}`;

@@ -411,15 +411,16 @@ export class RedisSaver implements CheckpointSaver {
     if (writes.length === 0) return;
     const keys = this.keysOf(threadId);
     const taskHex = toHex(taskId);
-    const args: (string | Buffer)[] = [
-      `${toHex(ns)}${SEP}${toHex(checkpointId)}${SEP}`,
-      this.ttlArg,
-    ];
+    // Every task of a run writes to the same checkpoint: encode its field base once.
+    if (this.lastBase.ns !== ns || this.lastBase.checkpointId !== checkpointId) {
+      this.lastBase = { ns, checkpointId, base: `${toHex(ns)}${SEP}${toHex(checkpointId)}${SEP}` };
+    }
+    const args: (string | Buffer)[] = [this.lastBase.base, this.ttlArg];
     for (let i = 0; i < writes.length; i++) {
       const [channel, value] = writes[i]!;
       const idx = writeIndex(channel, i);
       const header = [taskId, idx, channel, taskPath ?? ""];
-      const owner = `Write to "${channel}" of task "${taskId}"`;
+      const owner = () => `Write to "${channel}" of task "${taskId}"`;
       const record =
         this.codec.encodeSync(header, value, owner) ??
         (await this.codec.encode(header, value, owner));
@@ -603,6 +604,8 @@ export class RedisSaver implements CheckpointSaver {
   }
 
   // A run touches the same thread on every call; its key names are built once.
+  private lastBase = { ns: "", checkpointId: "", base: "" };
+
   private keysOf(threadId: string): ThreadKeys {
     let keys = this.keyCache.get(threadId);
     if (!keys) {
