@@ -5,9 +5,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["packages", "examples"].flatMap((dir) =>
-  existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [],
-);
+const roots = [
+  ...["packages", "examples"].flatMap((dir) =>
+    existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [],
+  ),
+  "docs",
+];
 const reports = roots.map((dir) => join(dir, "test-results", "vitest.json"));
 for (const report of reports) rmSync(report, { force: true });
 
@@ -27,9 +30,8 @@ for (const report of reports) {
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   skipped += result.numPendingTests + result.numTodoTests;
-  perPackage.push(
-    `${report.split("/").slice(0, 2).join("/")}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`,
-  );
+  const where = report.slice(0, report.indexOf("/test-results"));
+  perPackage.push(`${where}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
 }
 console.log(`\n${perPackage.join("\n")}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

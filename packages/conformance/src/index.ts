@@ -24,6 +24,7 @@ export {
   ascendingIds,
   idsOf,
   listAll,
+  type MadeCheckpoint,
   makeCheckpoint,
   makeMetadata,
   type PutCheckpoint,
@@ -31,7 +32,7 @@ export {
   threadConfig,
 } from "./fixtures/checkpoints.js";
 export { differenceBetween, expectSameValue } from "./fixtures/equality.js";
-export { hostileIdentifiers } from "./fixtures/identifiers.js";
+export { type HostileIdentifier, hostileIdentifiers } from "./fixtures/identifiers.js";
 export { SERIALIZER_SAMPLES } from "./fixtures/values.js";
 export { concurrencyGroup } from "./groups/concurrency.js";
 export { contractGroup } from "./groups/contract.js";

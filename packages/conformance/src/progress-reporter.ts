@@ -9,8 +9,11 @@ import type { Reporter, TestCase, TestModule, TestSuite } from "vitest/node";
  * ```
  */
 export interface ConformanceCounts {
+  /** Tests that passed. */
   passed: number;
+  /** Tests that failed. */
   failed: number;
+  /** Tests skipped (for example, conditional-put tests of a saver without that capability). */
   skipped: number;
 }
 

@@ -38,7 +38,14 @@ export async function serviceAvailable(
   }
 }
 
-/** A connection URL with any password replaced by `***`. */
+/**
+ * A connection URL with any password replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * redact("postgres://app:secret@db:5432/app"); // "postgres://app:***@db:5432/app"
+ * ```
+ */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
 }

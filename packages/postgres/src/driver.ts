@@ -54,7 +54,14 @@ export interface SqlDriver extends Queryable {
  */
 export type PostgresSource = Sql<any> | PGliteInterface | string;
 
-/** Where the saver keeps its data when given no source: PGlite in the working directory. */
+/**
+ * Where the saver keeps its data when given no source: PGlite in the working directory.
+ *
+ * @example
+ * ```ts
+ * new PostgresSaver(); // same as new PostgresSaver(DEFAULT_DATA_DIR)
+ * ```
+ */
 export const DEFAULT_DATA_DIR = ".savepoint/pglite";
 
 const URL_PREFIX = /^postgres(ql)?:\/\//i;

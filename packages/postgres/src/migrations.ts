@@ -11,7 +11,9 @@ import type { SqlDriver } from "./driver.js";
  * ```
  */
 export interface Migration {
+  /** The schema version this step brings the database to; steps run in this order. */
   version: number;
+  /** A short description, recorded in the migrations table. */
   name: string;
   /** The DDL, given the quoted schema name. */
   sql: (schema: string) => string;
@@ -83,7 +85,15 @@ CREATE TABLE ${s}.heads (
   },
 ];
 
-/** The newest schema version this code knows. */
+/**
+ * The newest schema version this code knows; a database at a newer one is
+ * refused with SchemaVersionError.
+ *
+ * @example
+ * ```ts
+ * console.log(`schema v${SCHEMA_VERSION}`);
+ * ```
+ */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;

@@ -81,7 +81,11 @@ function nsKeyOf(ns: string): Buffer {
  */
 export class PostgresSaver implements CheckpointSaver {
   /** `put` honours `ifHead` atomically, in the database. */
-  readonly capabilities = { conditionalPut: true } as const;
+  /** What this saver guarantees beyond LangGraph's contract. */
+  readonly capabilities = {
+    /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
+    conditionalPut: true,
+  } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
   /** The schema the tables live in. */

@@ -140,7 +140,11 @@ interface DecodedWrite {
  */
 export class RedisSaver implements CheckpointSaver {
   /** `put` honours `ifHead` atomically, inside its Lua script. */
-  readonly capabilities = { conditionalPut: true } as const;
+  /** What this saver guarantees beyond LangGraph's contract. */
+  readonly capabilities = {
+    /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
+    conditionalPut: true,
+  } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
   /** The ioredis client in use (injected, or opened from the URL). */
