@@ -175,7 +175,8 @@ export function targetsOf(r: Results): Target[] {
     // grows, so the figure may fall; it must never rise.
     const sorted = [...flat].sort((a, b) => a.n - b.n);
     let growth = 0;
-    for (let i = 1; i < sorted.length; i++) growth = Math.max(growth, sorted[i]!.us / sorted[i - 1]!.us);
+    for (let i = 1; i < sorted.length; i++)
+      growth = Math.max(growth, sorted[i]!.us / sorted[i - 1]!.us);
     const lg1k = find(r, "memory", "W2", 1_000)?.cells.langgraph?.us;
     const lg10k = r.rss.find((x) => x.impl === "langgraph" && x.n === 10_000);
     const lgText = [
