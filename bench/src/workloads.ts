@@ -29,52 +29,76 @@ let unique = 0;
 export const threadId = (label: string) =>
   `${label}-${process.pid}-${Date.now().toString(36)}-${unique++}`;
 
-// The seed's task without its artificial one-second delay: the benchmark
-// measures the machinery, not the sleep.
-const writeEssay = task("writeEssay", async (topic: string) => `An essay about topic: ${topic}`);
-const step = task("step", async (i: number) => i + 1);
+/**
+ * The Functional API as both libraries spell it. The workloads are written
+ * once against this shape; Savepoint and LangGraph.js each pass their own
+ * functions, so the two run the very same programs.
+ */
+export interface FunctionalApi {
+  entrypoint: (
+    options: { name: string; checkpointer: any },
+    fn: (input: any) => Promise<any>,
+  ) => any;
+  task: (name: string, fn: (input: any) => Promise<any>) => (input: any) => Promise<any>;
+  interrupt: (value: unknown) => any;
+  Command: new (args: { resume: unknown }) => unknown;
+}
 
-export function savepointFlows(checkpointer: CheckpointSaver, durability?: Durability): Flows {
-  const cfg = (label: string) => ({
-    configurable: { thread_id: threadId(label) },
-    ...(durability ? { durability } : {}),
+/**
+ * The five workloads on one library. `config` is merged into every call's
+ * config (Savepoint's `durability`), `label` prefixes thread ids and errors.
+ */
+export function functionalFlows(
+  api: FunctionalApi,
+  checkpointer: unknown,
+  label: string,
+  config: Record<string, unknown> = {},
+): Flows {
+  // The seed's task without its artificial one-second delay: the benchmark
+  // measures the machinery, not the sleep.
+  const writeEssay = api.task(
+    "writeEssay",
+    async (topic: string) => `An essay about topic: ${topic}`,
+  );
+  const step = api.task("step", async (i: number) => i + 1);
+  const cfg = (name: string) => ({
+    configurable: { thread_id: threadId(`${label}-${name}`) },
+    ...config,
   });
-  const essay = entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
+  const essay = api.entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
     const text = await writeEssay(topic);
-    const isApproved = interrupt<unknown, boolean>({
-      essay: text,
-      action: "Please approve/reject the essay",
-    });
+    const isApproved = api.interrupt({ essay: text, action: "Please approve/reject the essay" });
     return { essay: text, isApproved };
   });
-  const sequential = entrypoint({ name: "sequential", checkpointer }, async (n: number) => {
+  const sequential = api.entrypoint({ name: "sequential", checkpointer }, async (n: number) => {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += await step(i);
     return sum;
   });
-  const parallel = entrypoint({ name: "parallel", checkpointer }, async (n: number) => {
+  const parallel = api.entrypoint({ name: "parallel", checkpointer }, async (n: number) => {
     const all = await Promise.all(Array.from({ length: n }, (_, i) => step(i)));
     return all.length;
   });
-  const pauseAfter = entrypoint({ name: "pauseAfter", checkpointer }, async (n: number) => {
+  const pauseAfter = api.entrypoint({ name: "pauseAfter", checkpointer }, async (n: number) => {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += await step(i);
-    const ok = interrupt<string, boolean>("continue?");
+    const ok = api.interrupt("continue?");
     return { sum, ok };
   });
-  const one = entrypoint({ name: "one", checkpointer }, async (n: number) => step(n));
+  const one = api.entrypoint({ name: "one", checkpointer }, async (n: number) => step(n));
   const histories = new Map<number, ReturnType<typeof cfg>>();
+  const fail = (what: string) => new Error(`${what} (${label})`);
 
   return {
     async seed(threads) {
       const t0 = performance.now();
       for (let t = 0; t < threads; t++) {
-        const config = cfg("w1");
-        await essay.invoke("cat", config);
-        const done = (await essay.invoke(new Command({ resume: true }), config)) as {
+        const c = cfg("w1");
+        await essay.invoke("cat", c);
+        const done = (await essay.invoke(new api.Command({ resume: true }), c)) as {
           isApproved?: boolean;
         };
-        if (done.isApproved !== true) throw new Error("W1: the seed flow did not finish");
+        if (done.isApproved !== true) throw fail("W1: the seed flow did not finish");
       }
       return performance.now() - t0;
     },
@@ -82,47 +106,53 @@ export function savepointFlows(checkpointer: CheckpointSaver, durability?: Durab
       const t0 = performance.now();
       const sum = await sequential.invoke(n, cfg("w2"));
       const ms = performance.now() - t0;
-      if (sum !== (n * (n + 1)) / 2) throw new Error("W2: wrong sum");
+      if (sum !== (n * (n + 1)) / 2) throw fail("W2: wrong sum");
       return ms;
     },
     async parallel(width) {
       const t0 = performance.now();
       const count = await parallel.invoke(width, cfg("w3"));
       const ms = performance.now() - t0;
-      if (count !== width) throw new Error("W3: wrong count");
+      if (count !== width) throw fail("W3: wrong count");
       return ms;
     },
     async resume(tasks) {
-      const config = cfg("w4");
-      await pauseAfter.invoke(tasks, config);
+      const c = cfg("w4");
+      await pauseAfter.invoke(tasks, c);
       const t0 = performance.now();
-      const done = (await pauseAfter.invoke(new Command({ resume: true }), config)) as {
+      const done = (await pauseAfter.invoke(new api.Command({ resume: true }), c)) as {
         sum: number;
       };
       const ms = performance.now() - t0;
-      if (done.sum !== (tasks * (tasks + 1)) / 2) throw new Error("W4: wrong sum");
+      if (done.sum !== (tasks * (tasks + 1)) / 2) throw fail("W4: wrong sum");
       return ms;
     },
     async history(checkpoints) {
-      let config = histories.get(checkpoints);
-      if (!config) {
-        const c = cfg("w5");
+      let c = histories.get(checkpoints);
+      if (!c) {
+        const fresh = cfg("w5");
         await fillHistory(
           checkpoints,
-          (i) => one.invoke(i, c),
-          () => countAll(one.getStateHistory(c)),
+          (i) => one.invoke(i, fresh),
+          () => countAll(one.getStateHistory(fresh)),
         );
-        config = c;
-        histories.set(checkpoints, c);
+        c = fresh;
+        histories.set(checkpoints, fresh);
       }
       const t0 = performance.now();
-      let seen = 0;
-      for await (const _ of one.getStateHistory(config, { limit: checkpoints })) seen++;
+      const seen = await countAll(one.getStateHistory(c, { limit: checkpoints }));
       const ms = performance.now() - t0;
-      if (seen !== checkpoints) throw new Error(`W5: read ${seen} checkpoints, not ${checkpoints}`);
+      if (seen !== checkpoints) throw fail(`W5: read ${seen} checkpoints, not ${checkpoints}`);
       return ms;
     },
   };
+}
+
+const savepointApi: FunctionalApi = { entrypoint, task, interrupt, Command };
+
+/** The workloads on Savepoint, in the given durability mode (the default when left out). */
+export function savepointFlows(checkpointer: CheckpointSaver, durability?: Durability): Flows {
+  return functionalFlows(savepointApi, checkpointer, "sp", durability ? { durability } : {});
 }
 
 export async function countAll(items: AsyncIterable<unknown>): Promise<number> {
