@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { makeCheckpoint, makeMetadata } from "@savepoint/conformance";
 import {
   type Checkpoint,
   CheckpointConflictError,
@@ -31,20 +32,12 @@ export function threadId(label = "t"): string {
   return `pg-test-${label}-${randomUUID()}`;
 }
 
+/** A checkpoint with `values` as channel values, its id after `after` (the suite's factory). */
 export function checkpoint(values: Record<string, unknown> = {}, after?: string): Checkpoint {
-  return {
-    v: 4,
-    id: newCheckpointId(after),
-    ts: new Date().toISOString(),
-    channel_values: values,
-    channel_versions: Object.fromEntries(Object.keys(values).map((k) => [k, 1])),
-    versions_seen: {},
-  };
+  return makeCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
 }
 
-export function meta(extra: Record<string, unknown> = {}): CheckpointMetadata {
-  return { source: "loop", step: 0, parents: {}, ...extra };
-}
+export const meta = (extra: Record<string, unknown> = {}) => makeMetadata(extra);
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

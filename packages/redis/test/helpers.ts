@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { serviceAvailable } from "@savepoint/conformance";
 import {
-  type Checkpoint,
-  type CheckpointMetadata,
-  newCheckpointId,
-  type RunnableConfig,
-} from "@savepoint/core";
+  makeMetadata,
+  serviceAvailable,
+  makeCheckpoint as suiteCheckpoint,
+} from "@savepoint/conformance";
+import { type Checkpoint, newCheckpointId, type RunnableConfig } from "@savepoint/core";
 import { type Cluster, Redis } from "ioredis";
 
 /** The Redis the tests use: the machine's service, or REDIS_URL. */
@@ -63,22 +62,12 @@ export async function countPrefix(client: Redis | Cluster, prefix: string): Prom
   return found.sort();
 }
 
-/** A checkpoint with `values` as channel values. */
+/** A checkpoint with `values` as channel values, its id after `after` (the suite's factory). */
 export function makeCheckpoint(values: Record<string, unknown> = {}, after?: string): Checkpoint {
-  return {
-    v: 4,
-    id: newCheckpointId(after),
-    ts: new Date().toISOString(),
-    channel_values: values,
-    channel_versions: Object.fromEntries(Object.keys(values).map((k) => [k, 1])),
-    versions_seen: {},
-  };
+  return suiteCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
 }
 
-/** Metadata with `extra` keys. */
-export function makeMetadata(extra: Record<string, unknown> = {}): CheckpointMetadata {
-  return { source: "loop", step: 0, parents: {}, ...extra };
-}
+export { makeMetadata };
 
 /** A config for thread `threadId` (and namespace / checkpoint). */
 export function cfg(threadId: string, checkpointId?: string, ns?: string): RunnableConfig {
