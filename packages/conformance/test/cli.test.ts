@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GROUP_NAMES } from "../src/initializer.js";
 import { parseCliArguments } from "../src/runner.js";
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -83,14 +84,7 @@ describe("savepoint-conformance CLI", () => {
   it("passes a correct saver written in TypeScript: one line per group, exit 0", async () => {
     const { code, stdout } = await runCli("good-saver.ts");
     expect(code, stdout).toBe(0);
-    for (const group of [
-      "contract",
-      "restart",
-      "concurrency",
-      "payloads",
-      "identifiers",
-      "runtime",
-    ]) {
+    for (const group of GROUP_NAMES) {
       expect(stdout).toMatch(new RegExp(`✓ ${group}\\s+\\d+ passed, 0 failed`));
     }
     expect(lastLine(stdout)).toMatch(/^\d+ passed, 0 failed$/);
