@@ -5,6 +5,36 @@
  * these same classes, never their own.
  */
 
+const QUOTE_LIMIT = 80;
+
+/**
+ * User input as an error message may show it: quoted and escaped (a newline
+ * is `\n`, so no input can forge a log line), at most 80 characters of it,
+ * and never a throw (a BigInt, a cyclic object, a symbol).
+ *
+ * @example
+ * ```ts
+ * quote("a\nb"); // "\"a\\nb\""
+ * quote(1n); // "1n"
+ * ```
+ */
+export function quote(value: unknown): string {
+  if (typeof value === "string") {
+    const cut = value.length > QUOTE_LIMIT ? `${value.slice(0, QUOTE_LIMIT)}…` : value;
+    return JSON.stringify(cut);
+  }
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "symbol" || typeof value === "function") return `a ${typeof value}`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) text = Object.prototype.toString.call(value);
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}
+
 /**
  * Stable, machine-readable codes carried by every {@link SavepointError}.
  *
@@ -84,7 +114,7 @@ export class MissingThreadIdError extends SavepointError {
   constructor(workflowName: string) {
     super(
       "MISSING_THREAD_ID",
-      `Workflow "${workflowName}" has a checkpointer, so each run needs a thread: pass ` +
+      `Workflow ${quote(workflowName)} has a checkpointer, so each run needs a thread: pass ` +
         `{ configurable: { thread_id: "<any stable id>" } } as the config.`,
     );
   }
@@ -104,7 +134,7 @@ export class NoCheckpointerError extends SavepointError {
   constructor(workflowName: string, what: string) {
     super(
       "NO_CHECKPOINTER",
-      `${what} in workflow "${workflowName}" needs a checkpointer to save the paused run: ` +
+      `${what} in workflow ${quote(workflowName)} needs a checkpointer to save the paused run: ` +
         `pass one to entrypoint({ name, checkpointer: new MemorySaver() }, fn).`,
     );
   }
@@ -142,7 +172,7 @@ export class NothingToResumeError extends SavepointError {
   /** The thread that had nothing to resume. */
   readonly threadId: string;
   constructor(threadId: string, detail: string) {
-    super("NOTHING_TO_RESUME", `Thread "${threadId}" has nothing to resume: ${detail}`);
+    super("NOTHING_TO_RESUME", `Thread ${quote(threadId)} has nothing to resume: ${detail}`);
     this.threadId = threadId;
   }
 }
@@ -164,8 +194,8 @@ export class UnknownInterruptIdError extends SavepointError {
   constructor(threadId: string, interruptId: string, pendingIds: readonly string[]) {
     super(
       "UNKNOWN_INTERRUPT_ID",
-      `Thread "${threadId}" is not waiting on interrupt "${interruptId}". Pending interrupt ids: ` +
-        `${pendingIds.length ? pendingIds.map((id) => `"${id}"`).join(", ") : "none"}. ` +
+      `Thread ${quote(threadId)} is not waiting on interrupt ${quote(interruptId)}. Pending interrupt ids: ` +
+        `${pendingIds.length ? pendingIds.map((id) => `${quote(id)}`).join(", ") : "none"}. ` +
         `Take the ids from the __interrupt__ list the paused run returned, or from getState().`,
     );
     this.interruptId = interruptId;
@@ -245,7 +275,7 @@ export class CheckpointConflictError extends SavepointError {
     super(
       code,
       message ??
-        `Thread "${threadId}" moved on while this run was working: expected its latest ` +
+        `Thread ${quote(threadId)} moved on while this run was working: expected its latest ` +
           `checkpoint to be ${expectedHead ?? "none"}, found ${actualHead ?? "none"}. ` +
           `Another run committed first, and this run's checkpoint was not saved. ` +
           `Read the thread again (getState) and decide whether to run again.`,
@@ -279,8 +309,8 @@ export class ThreadBusyError extends CheckpointConflictError {
       actualHead,
       "THREAD_BUSY",
       detail
-        ? `Thread "${threadId}" ${detail}. Nothing was run.`
-        : `Thread "${threadId}" is being continued by another run (its latest checkpoint changed ` +
+        ? `Thread ${quote(threadId)} ${detail}. Nothing was run.`
+        : `Thread ${quote(threadId)} is being continued by another run (its latest checkpoint changed ` +
             `from ${expectedHead ?? "none"} to ${actualHead ?? "none"} as this run started). ` +
             `Nothing was run. Wait for the other run to finish, then read the thread and retry.`,
     );
@@ -299,7 +329,7 @@ export class CheckpointNotFoundError extends SavepointError {
   constructor(threadId: string, checkpointId: string) {
     super(
       "CHECKPOINT_NOT_FOUND",
-      `Thread "${threadId}" has no checkpoint "${checkpointId}". List the thread's ` +
+      `Thread ${quote(threadId)} has no checkpoint ${quote(checkpointId)}. List the thread's ` +
         `checkpoints with getStateHistory(config) and pick one of their ids.`,
     );
   }
@@ -327,8 +357,8 @@ export class ReplayDivergenceError extends SavepointError {
   constructor(threadId: string, position: string, recordedName: string, calledName: string) {
     super(
       "REPLAY_DIVERGENCE",
-      `Replay of thread "${threadId}" diverged at task position ${position}: the checkpoint ` +
-        `recorded task "${recordedName}" there, but the code now calls "${calledName}". A ` +
+      `Replay of thread ${quote(threadId)} diverged at task position ${position}: the checkpoint ` +
+        `recorded task ${quote(recordedName)} there, but the code now calls ${quote(calledName)}. A ` +
         `workflow must call its tasks in the same order on every replay: move the decision ` +
         `that changed into a task, or start the work on a new thread.`,
     );
@@ -351,7 +381,7 @@ export class TaskTimeoutError extends SavepointError {
   constructor(taskName: string, timeoutMs: number) {
     super(
       "TASK_TIMEOUT",
-      `Task "${taskName}" did not finish within ${timeoutMs} ms. Raise its timeout, or give it ` +
+      `Task ${quote(taskName)} did not finish within ${timeoutMs} ms. Raise its timeout, or give it ` +
         `a retry policy if the work can be tried again.`,
     );
   }
@@ -372,7 +402,7 @@ export class RunAbortedError extends SavepointError {
   constructor(workflowName: string, reason?: unknown) {
     super(
       "RUN_ABORTED",
-      `Run of workflow "${workflowName}" was aborted${reason !== undefined ? ` (${String(reason)})` : ""}. ` +
+      `Run of workflow ${quote(workflowName)} was aborted${reason !== undefined ? ` (${String(reason)})` : ""}. ` +
         `Tasks that finished are saved; continue the thread with invoke(null, config).`,
       { cause: reason },
     );
@@ -389,8 +419,7 @@ export class RunAbortedError extends SavepointError {
  */
 export class InvalidIdentifierError extends SavepointError {
   constructor(what: string, value: unknown, rule: string) {
-    const shown = typeof value === "string" && value.length > 80 ? `${value.slice(0, 80)}…` : value;
-    super("INVALID_IDENTIFIER", `${what} ${JSON.stringify(shown)} is not accepted: ${rule}.`);
+    super("INVALID_IDENTIFIER", `${what} ${quote(value)} is not accepted: ${rule}.`);
   }
 }
 

@@ -25,6 +25,7 @@
  * @module
  */
 export * from "./contract/checkpoint.js";
+export type { Interrupt } from "./contract/interrupt.js";
 export * from "./contract/store.js";
 export * from "./errors.js";
 export * from "./ids.js";
@@ -38,10 +39,16 @@ export {
   type UnwrapFinal,
   type Workflow,
 } from "./runtime/entrypoint.js";
-export { type Interrupt, interrupt, isInterrupt } from "./runtime/interrupt.js";
+export { interrupt, isInterrupt } from "./runtime/interrupt.js";
 export type { RetryPolicy } from "./runtime/retry.js";
-export { type Durability, EntrypointFinal, type PausedResult } from "./runtime/run.js";
 export type { SnapshotTask, StateSnapshot } from "./runtime/snapshot.js";
 export { RunStream, type StreamMode } from "./runtime/stream.js";
 export { type TaskOptions, task } from "./runtime/task.js";
+export { type Durability, EntrypointFinal, type PausedResult } from "./runtime/workflow-types.js";
+export * from "./saver-kit/configs.js";
+export * from "./saver-kit/identifiers.js";
+export * from "./saver-kit/listing.js";
+export * from "./saver-kit/versions.js";
+export * from "./saver-kit/writes.js";
 export * from "./serde/serializer.js";
+export * from "./serde/typed.js";

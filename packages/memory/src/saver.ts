@@ -8,27 +8,34 @@ import {
   type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
-  compareWrites,
+  checkIdentifier,
+  checkpointConfig,
+  checkThreadId,
+  compareStoredWrites,
   defaultSerializer,
-  isSavepointSerializer,
+  dumpTyped,
+  indexWrites,
+  listLimit,
+  loadTyped,
   matchesMetadataFilter,
+  namespaceOf,
   nextIntegerVersion,
   type Owner,
+  optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
   type RunnableConfig,
-  replacesOnWrite,
   requireCheckpointId,
   requireThreadId,
   type SerializerProtocol,
-  writeIndex,
+  type TypedValue,
+  tupleOf,
 } from "@savepoint/core";
 
-// A value as stored: the text of Savepoint's serializer, or another
-// serializer's [type, bytes]. Storing encoded values (not references) gives
-// memory the same semantics as a database: what you read is a copy, and a
-// value that cannot be saved fails at write time.
-type Encoded = string | [type: string, bytes: Uint8Array];
+// A value as stored: its serializer's [type, data]. Storing encoded values
+// (not references) gives memory the same semantics as a database: what you
+// read is a copy, and a value that cannot be saved fails at write time.
+type Encoded = TypedValue;
 
 interface StoredCheckpoint {
   readonly id: string;
@@ -45,6 +52,8 @@ interface StoredWrite {
   readonly idx: number;
   readonly channel: string;
   readonly value: Encoded;
+  /** A special-channel write, which replaces the one stored at its index. */
+  readonly replaces: boolean;
 }
 
 interface Namespace {
@@ -142,17 +151,11 @@ export class MemorySaver implements CheckpointSaver {
   // Synchronous with Savepoint's serializer: a task write is on every task's
   // path, and an await per value costs more than encoding a small one.
   private encode(value: unknown, owner: Owner): Encoded | Promise<Encoded> {
-    if (isSavepointSerializer(this.serde)) return this.serde.encode(value, owner);
-    return this.serde.dumpsTyped(value);
+    return dumpTyped(this.serde, value, owner);
   }
 
-  private async decode(value: Encoded): Promise<any> {
-    if (typeof value === "string") {
-      return isSavepointSerializer(this.serde)
-        ? this.serde.decode(value)
-        : this.serde.loadsTyped("json", value);
-    }
-    return this.serde.loadsTyped(value[0], value[1]);
+  private decode(value: Encoded): unknown {
+    return loadTyped(this.serde, value[0], value[1]);
   }
 
   private namespace(threadId: string, ns: string, create: true): Namespace;
@@ -174,10 +177,11 @@ export class MemorySaver implements CheckpointSaver {
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = requireThreadId(config, "getTuple");
-    const ns = config.configurable?.checkpoint_ns ?? "";
+    const ns = namespaceOf(config, "getTuple");
+    const explicitId = optionalCheckpointId(config, "getTuple");
     const space = this.namespace(threadId, ns, false);
     if (!space) return undefined;
-    const id = config.configurable?.checkpoint_id ?? space.ids[space.ids.length - 1];
+    const id = explicitId ?? space.ids[space.ids.length - 1];
     const stored = id === undefined ? undefined : space.checkpoints.get(id);
     return stored ? this.tuple(threadId, ns, space, stored) : undefined;
   }
@@ -188,35 +192,30 @@ export class MemorySaver implements CheckpointSaver {
     space: Namespace,
     stored: StoredCheckpoint,
   ): Promise<CheckpointTuple> {
-    const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort((a, b) =>
-      compareWrites(a.taskPath, a.taskId, a.idx, b.taskPath, b.taskId, b.idx),
-    );
+    const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
     const pendingWrites: CheckpointPendingWrite[] = [];
     for (const w of writes) pendingWrites.push([w.taskId, w.channel, await this.decode(w.value)]);
-    const tuple: CheckpointTuple = {
-      config: {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: stored.id },
-      },
+    return tupleOf({
+      threadId,
+      ns,
+      checkpointId: stored.id,
       checkpoint: (await this.decode(stored.checkpoint)) as Checkpoint,
       metadata: (await this.decode(stored.metadata)) as CheckpointMetadata,
+      parentId: stored.parentId,
       pendingWrites,
-    };
-    if (stored.parentId !== undefined) {
-      tuple.parentConfig = {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: stored.parentId },
-      };
-    }
-    return tuple;
+    });
   }
 
   async *list(
     config: RunnableConfig,
     options: CheckpointListOptions = {},
   ): AsyncGenerator<CheckpointTuple> {
-    const threadId = config?.configurable?.thread_id;
-    const ns = config?.configurable?.checkpoint_ns;
-    const before = options.before?.configurable?.checkpoint_id;
-    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    const configurable = config?.configurable ?? {};
+    const threadId =
+      configurable.thread_id === undefined ? undefined : requireThreadId(config, "list");
+    const ns = configurable.checkpoint_ns === undefined ? undefined : namespaceOf(config, "list");
+    const before = optionalCheckpointId(options.before, "list: options.before");
+    let remaining = listLimit(options.limit);
     if (remaining <= 0) return;
     const sources: [string, string, Namespace][] = [];
     const threadIds = threadId === undefined ? [...this.threads.keys()] : [threadId];
@@ -258,7 +257,9 @@ export class MemorySaver implements CheckpointSaver {
     options?: PutOptions,
   ): Promise<RunnableConfig> {
     const threadId = requireThreadId(config, "put");
-    const ns = config.configurable?.checkpoint_ns ?? "";
+    const ns = namespaceOf(config, "put");
+    const parentId = optionalCheckpointId(config, "put");
+    checkIdentifier("put: checkpoint.id", checkpoint?.id);
     const encodedCheckpoint = await this.encode(checkpoint, `Checkpoint ${checkpoint.id}`);
     const encodedMetadata = await this.encode(
       metadata,
@@ -276,14 +277,12 @@ export class MemorySaver implements CheckpointSaver {
     insertSorted(space.ids, checkpoint.id);
     space.checkpoints.set(checkpoint.id, {
       id: checkpoint.id,
-      parentId: config.configurable?.checkpoint_id,
+      parentId,
       checkpoint: encodedCheckpoint,
       metadata: encodedMetadata,
       metadataValue,
     });
-    return {
-      configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpoint.id },
-    };
+    return checkpointConfig(threadId, ns, checkpoint.id);
   }
 
   async putWrites(
@@ -294,13 +293,15 @@ export class MemorySaver implements CheckpointSaver {
   ): Promise<void> {
     const threadId = requireThreadId(config, "putWrites");
     const checkpointId = requireCheckpointId(config, "putWrites");
-    const ns = config.configurable?.checkpoint_ns ?? "";
+    const ns = namespaceOf(config, "putWrites");
+    checkIdentifier("putWrites: task_id", taskId, { allowEmpty: true });
+    checkIdentifier("putWrites: task_path", taskPath, { allowEmpty: true });
     const encoded: StoredWrite[] = [];
-    for (let i = 0; i < writes.length; i++) {
-      const [channel, value] = writes[i]!;
+    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
+      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
       let stored = this.encode(value, () => `Write "${channel}" of task "${taskId}"`);
-      if (typeof stored !== "string") stored = await stored;
-      encoded.push({ taskId, taskPath, idx: writeIndex(channel, i), channel, value: stored });
+      if (stored instanceof Promise) stored = await stored;
+      encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
     }
     const space = this.namespace(threadId, ns, true);
     let forCheckpoint = space.writes.get(checkpointId);
@@ -310,12 +311,12 @@ export class MemorySaver implements CheckpointSaver {
     }
     for (const write of encoded) {
       const key = `${write.idx}\u0000${taskId}`;
-      if (replacesOnWrite(write.channel) || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
+      if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
     }
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    this.threads.delete(threadId);
+    this.threads.delete(checkThreadId(threadId, "deleteThread"));
   }
 
   getNextVersion(current: ChannelVersion | undefined): ChannelVersion {

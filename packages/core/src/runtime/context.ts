@@ -1,8 +1,15 @@
+// The active run as seen from inside the workflow: what `task()`,
+// `interrupt()` and the `get*()` helpers may use of the run they are called
+// in, and the carrier that finds it across awaits. The carrier is
+// AsyncLocalStorage on Node; it stays behind `runInScope`/`activeScope` so a
+// runtime without AsyncLocalStorage (browsers, edge workers) can swap it here
+// alone. Nothing in this file imports the run itself.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { RunnableConfig } from "../contract/checkpoint.js";
+import type { Interrupt } from "../contract/interrupt.js";
 import type { BaseStore } from "../contract/store.js";
 import { OutsideWorkflowError } from "../errors.js";
-import type { Run } from "./run.js";
+import type { ResolvedRetryPolicy } from "./retry.js";
 
 /** The entrypoint's own body or one task call: where task positions and interrupt ids are counted. */
 export interface Scope {
@@ -18,17 +25,57 @@ export interface Scope {
   nextInterrupt: number;
 }
 
+/** What `task()` hands the active run for each call: the task as defined. */
+export interface TaskDefinition {
+  readonly name: string;
+  readonly fn: (...args: any[]) => unknown;
+  readonly retry: ResolvedRetryPolicy | undefined;
+  readonly timeout: number | undefined;
+}
+
+/** The part of a run that code inside the workflow reaches. */
+export interface ActiveRun {
+  /** The run's id: interrupt ids are derived from it, so they survive replays. */
+  readonly runId: string;
+  /** Answers to interrupts, by interrupt id. */
+  readonly resume: ReadonlyMap<string, unknown>;
+  /** What `getPreviousState()` returns. */
+  readonly previous: unknown;
+  /** What `getStore()` returns. */
+  readonly store: BaseStore | undefined;
+  /** What `getWriter()` returns. */
+  readonly writer: (chunk: unknown) => void;
+  /** What `getConfig()` returns. */
+  readonly config: RunnableConfig;
+  /** A task call: replays the saved outcome at the next position of `parent`, or runs the task. */
+  callTask(definition: TaskDefinition, args: unknown[], parent: Scope): Promise<unknown>;
+  /** An unanswered `interrupt()`: records what the run will pause on. */
+  recordInterrupt(scope: Scope, id: string, value: unknown): Interrupt;
+}
+
+/** The active run and the scope code runs in. */
 export interface ScopeContext {
-  readonly run: Run;
+  readonly run: ActiveRun;
   readonly scope: Scope;
 }
 
-// One AsyncLocalStorage for the whole runtime: the current run and scope
-// follow every await inside the entrypoint and its tasks.
-export const scopeStorage = new AsyncLocalStorage<ScopeContext>();
+// One carrier for the whole runtime: the current run and scope follow every
+// await inside the entrypoint and its tasks.
+const carrier = new AsyncLocalStorage<ScopeContext>();
 
+/** Runs `fn` with `context` as the active scope (and every await inside it). */
+export function runInScope<T>(context: ScopeContext, fn: () => T): T {
+  return carrier.run(context, fn);
+}
+
+/** The active scope, or `undefined` outside a workflow. */
+export function activeScope(): ScopeContext | undefined {
+  return carrier.getStore();
+}
+
+/** The active scope, or an `OutsideWorkflowError` naming `what` was called. */
 export function currentContext(what: string): ScopeContext {
-  const context = scopeStorage.getStore();
+  const context = carrier.getStore();
   if (!context) throw new OutsideWorkflowError(what);
   return context;
 }

@@ -6,15 +6,15 @@ import type {
 import type { BaseStore } from "../contract/store.js";
 import { InvalidArgumentError, MissingThreadIdError, NoCheckpointerError } from "../errors.js";
 import type { Command } from "./command.js";
+import { executeRun } from "./run.js";
+import { type StateSnapshot, snapshotOf } from "./snapshot.js";
+import { ChunkSink, RunStream, STREAM_MODES, type StreamMode } from "./stream.js";
 import {
   type Durability,
   EntrypointFinal,
-  executeRun,
   type PausedResult,
   type RunConfig,
-} from "./run.js";
-import { type StateSnapshot, snapshotOf } from "./snapshot.js";
-import { ChunkSink, RunStream, STREAM_MODES, type StreamMode } from "./stream.js";
+} from "./workflow-types.js";
 
 /**
  * Options of {@link entrypoint}.

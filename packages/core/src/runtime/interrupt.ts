@@ -1,22 +1,8 @@
+import type { Interrupt } from "../contract/interrupt.js";
 import { interruptId } from "../ids.js";
 import { currentContext } from "./context.js";
 
-/**
- * A question the paused run is waiting on: surfaced to the caller as
- * `{ __interrupt__: [{ id, value }] }` and answered by `Command({ resume })`.
- *
- * @example
- * ```ts
- * const { __interrupt__ } = await workflow.invoke("cat", config);
- * const [{ id, value }] = __interrupt__;
- * ```
- */
-export interface Interrupt<Value = unknown> {
-  /** Stable across replays; the key for a resume map. */
-  id: string;
-  /** The payload given to `interrupt()`. */
-  value: Value;
-}
+export type { Interrupt };
 
 // Thrown by interrupt() to unwind the scope that asked; the run records the
 // interrupt before throwing, so whatever user code does with this error the

@@ -114,3 +114,44 @@ export function retryDelay(policy: ResolvedRetryPolicy, retry: number): number {
   );
   return policy.jitter ? base + Math.random() * 1000 : base;
 }
+
+/** What {@link withRetries} needs of a task. */
+interface RetriedTask {
+  readonly name: string;
+  readonly retry: ResolvedRetryPolicy | undefined;
+  readonly timeout: number | undefined;
+}
+
+/**
+ * Runs `attempt` under the task's timeout, and again after the policy's
+ * delay while it throws something the policy retries. Never retries a
+ * `RunAbortedError`, nor an error `isFinal` says must end the task (an
+ * interrupt, an aborted or failed run).
+ */
+export async function withRetries<T>(
+  task: RetriedTask,
+  attempt: () => T | Promise<T>,
+  options: {
+    signal: AbortSignal | undefined;
+    workflowName: string;
+    isFinal: (error: unknown) => boolean;
+  },
+): Promise<T> {
+  const policy = task.retry;
+  for (let n = 1; ; n++) {
+    try {
+      return await withTimeout(() => Promise.resolve(attempt()), task.name, task.timeout);
+    } catch (error) {
+      if (
+        !policy ||
+        n >= policy.maxAttempts ||
+        error instanceof RunAbortedError ||
+        options.isFinal(error) ||
+        !policy.retryOn(error)
+      ) {
+        throw error;
+      }
+      await sleep(retryDelay(policy, n), options.signal, options.workflowName);
+    }
+  }
+}

@@ -4,6 +4,7 @@ import type {
   CheckpointTuple,
   RunnableConfig,
 } from "../contract/checkpoint.js";
+import type { Interrupt } from "../contract/interrupt.js";
 import {
   comparePositions,
   ERROR,
@@ -13,7 +14,6 @@ import {
   RETURN,
   RUN,
 } from "./channels.js";
-import type { Interrupt } from "./interrupt.js";
 
 /**
  * One task as a state snapshot shows it: what it is waiting on, or how it failed.

@@ -72,8 +72,9 @@ export class ChunkSink {
  * ```
  */
 export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
-  // A queue with a moving head: shift() on a long array is linear, and a
-  // stream of 100,000 task updates must not turn quadratic.
+  // A queue with a moving head (`head` is the next chunk to hand out):
+  // shift() on a long array is linear, and a stream of 100,000 task updates
+  // must not turn quadratic.
   private buffer: Chunk[] = [];
   private head = 0;
   private waiting: ((result: IteratorResult<Chunk>) => void) | undefined;
@@ -114,8 +115,16 @@ export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
   }
 
   private next(): Promise<IteratorResult<Chunk>> {
-    if (this.buffer.length > 0)
-      return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.head < this.buffer.length) {
+      const chunk = this.buffer[this.head]!;
+      this.buffer[this.head++] = undefined as never;
+      // Drop the consumed prefix once it is most of the array: amortised O(1) per chunk.
+      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+        this.buffer = this.buffer.slice(this.head);
+        this.head = 0;
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
     if (this.done) {
       if (this.failed) {
         this.failed = false;
@@ -134,8 +143,6 @@ export class RunStream<Chunk = unknown> implements AsyncIterable<Chunk> {
     return { next: () => this.next() };
   }
 
-  // Awaiting the stream gives back a plain (non-thenable) iterable over the
-  // same chunks, which is what LangGraph.js's `await graph.stream()` yields.
   /** Awaiting the stream gives an async iterable of the same chunks (LangGraph.js's `await graph.stream()` shape). */
   then<R1 = AsyncIterable<Chunk>, R2 = never>(
     onFulfilled?: ((value: AsyncIterable<Chunk>) => R1 | PromiseLike<R1>) | null,

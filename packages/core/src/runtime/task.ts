@@ -1,6 +1,6 @@
 import { InvalidArgumentError, OutsideWorkflowError } from "../errors.js";
-import { scopeStorage } from "./context.js";
-import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./retry.js";
+import { activeScope, type TaskDefinition } from "./context.js";
+import { type RetryPolicy, resolveRetryPolicy } from "./retry.js";
 
 /**
  * Options of {@link task}.
@@ -17,13 +17,6 @@ export interface TaskOptions {
   retry?: RetryPolicy;
   /** Milliseconds one attempt may take before it fails with TaskTimeoutError. */
   timeout?: number;
-}
-
-export interface TaskDefinition {
-  readonly name: string;
-  readonly fn: (...args: any[]) => unknown;
-  readonly retry: ResolvedRetryPolicy | undefined;
-  readonly timeout: number | undefined;
 }
 
 /**
@@ -68,7 +61,7 @@ export function task<Args extends unknown[], Result>(
     timeout: options.timeout,
   };
   const call = (...args: Args): Promise<Awaited<Result>> => {
-    const context = scopeStorage.getStore();
+    const context = activeScope();
     if (!context) return Promise.reject(new OutsideWorkflowError(`Task "${definition.name}"`));
     return context.run.callTask(definition, args, context.scope) as Promise<Awaited<Result>>;
   };

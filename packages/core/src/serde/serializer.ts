@@ -1,3 +1,4 @@
+import * as savepointErrors from "../errors.js";
 import { CorruptValueError, UnserializableValueError } from "../errors.js";
 
 /**
@@ -256,8 +257,14 @@ function reviveTagged(tag: unknown, obj: Record<string, unknown>): unknown {
 }
 
 // Error classes that revive as themselves (by name) rather than as a plain
-// Error: the built-ins, and whatever registerErrorClass adds.
+// Error: the built-ins, Savepoint's own (listed here rather than registered by
+// whichever module happens to load first, so importing core has no side
+// effect), and whatever registerErrorClass adds.
 const ERROR_CLASSES = new Map<string, ErrorClass>(Object.entries(BUILTIN_ERRORS));
+for (const value of Object.values(savepointErrors)) {
+  if (typeof value === "function" && value.prototype instanceof Error)
+    ERROR_CLASSES.set(value.name, value as unknown as ErrorClass);
+}
 
 /**
  * Makes errors named `name` come back from storage as instances of `ctor`

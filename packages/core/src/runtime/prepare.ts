@@ -1,0 +1,228 @@
+// Run preparation: everything `invoke` decides before the entrypoint's body
+// runs. It loads the thread's head, tells a new run from a resume, checks the
+// resume answers against the pending interrupts, loads what the replay needs,
+// and prepares (but does not write) the claim. The result is one RunState.
+import type {
+  CheckpointMetadata,
+  CheckpointSaver,
+  RunnableConfig,
+} from "../contract/checkpoint.js";
+import type { Interrupt } from "../contract/interrupt.js";
+import {
+  CheckpointNotFoundError,
+  InvalidArgumentError,
+  MissingThreadIdError,
+  NoCheckpointerError,
+  NothingToResumeError,
+  ThreadBusyError,
+  UnknownInterruptIdError,
+} from "../errors.js";
+import { isInterruptId, newCheckpointId, newRunId } from "../ids.js";
+import { canonicalValue } from "../serde/typed.js";
+import { ERROR, INPUT, PREVIOUS, RESUME, RUN, type RunInfo, taskIdOf } from "./channels.js";
+import { ChannelState, type ClaimPlan } from "./claim.js";
+import { isCommand } from "./command.js";
+import { loadReplayCache, type ReplayCache } from "./replay-cache.js";
+import { pendingInterrupts } from "./snapshot.js";
+import {
+  DURABILITIES,
+  type Durability,
+  type RunConfig,
+  type WorkflowDefinition,
+} from "./workflow-types.js";
+
+/** Everything a run needs to start, decided before the entrypoint's body runs. */
+export interface RunState {
+  runId: string;
+  /** "" without a checkpointer. */
+  threadId: string;
+  durability: Durability;
+  /** What the entrypoint is called with: the new input, or the run's saved one on a resume. */
+  input: unknown;
+  /** Answers to interrupts, by interrupt id. */
+  resume: Record<string, unknown>;
+  previous: unknown;
+  cache: ReplayCache;
+  /** The claim to write before the first task body; absent without a checkpointer. */
+  plan: ClaimPlan | undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Loads and checks what one invocation of `definition` starts from. */
+export async function prepareRun(
+  definition: WorkflowDefinition,
+  input: unknown,
+  config: RunConfig,
+): Promise<RunState> {
+  const durability = config.durability ?? "async";
+  if (!DURABILITIES.includes(durability)) {
+    throw new InvalidArgumentError(
+      `durability must be one of ${DURABILITIES.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(durability)}.`,
+    );
+  }
+  const saver = definition.checkpointer;
+  if (!saver) {
+    if (isCommand(input)) throw new NoCheckpointerError(definition.name, "Resuming with a Command");
+    return {
+      runId: newRunId(),
+      threadId: "",
+      durability,
+      input,
+      resume: {},
+      previous: undefined,
+      cache: new Map(),
+      plan: undefined,
+    };
+  }
+  const threadId = config.configurable?.thread_id;
+  if (typeof threadId !== "string" || threadId.length === 0)
+    throw new MissingThreadIdError(definition.name);
+  const ns = config.configurable?.checkpoint_ns ?? "";
+  const explicitId = config.configurable?.checkpoint_id;
+  const base = await saver.getTuple({
+    configurable: {
+      thread_id: threadId,
+      checkpoint_ns: ns,
+      ...(explicitId ? { checkpoint_id: explicitId } : {}),
+    },
+  });
+  if (explicitId && !base) throw new CheckpointNotFoundError(threadId, explicitId);
+
+  const baseValues = base?.checkpoint.channel_values ?? {};
+  const baseRun = (baseValues[RUN] ?? undefined) as RunInfo | undefined;
+  const rootTaskId = taskIdOf("", definition.name);
+  let runInput: unknown;
+  let resume: Record<string, unknown>;
+  let dropErrors = false;
+  let source: CheckpointMetadata["source"];
+
+  if (isCommand(input) || input === null || input === undefined) {
+    if (!base || !baseRun) {
+      throw new NothingToResumeError(
+        threadId,
+        base
+          ? "its last run finished. Start a new run by passing an input instead of a Command or null."
+          : "it has no checkpoints yet. Start it by passing an input.",
+      );
+    }
+    runInput = baseValues[INPUT];
+    resume = { ...((baseValues[RESUME] as Record<string, unknown> | undefined) ?? {}) };
+    const failed = (base.pendingWrites ?? []).some(
+      ([taskId, channel]) => taskId === rootTaskId && channel === ERROR,
+    );
+    if (isCommand(input)) {
+      const pending = pendingInterrupts(base.pendingWrites);
+      if (pending.length === 0) {
+        if (failed) {
+          throw new NothingToResumeError(
+            threadId,
+            "its run stopped on an error, not an interrupt. Continue it with invoke(null, config).",
+          );
+        }
+        throw new ThreadBusyError(
+          threadId,
+          base.checkpoint.id,
+          base.checkpoint.id,
+          "has a run that is not waiting on any interrupt: another invocation is running it now, or it stopped without finishing (continue that one with invoke(null, config))",
+        );
+      }
+      Object.assign(resume, await answers(saver.serde, threadId, input.resume, pending));
+    } else {
+      dropErrors = failed;
+    }
+    source = explicitId ? "fork" : "loop";
+  } else {
+    runInput = await canonicalValue(
+      saver.serde,
+      input,
+      `The input of workflow "${definition.name}"`,
+    );
+    resume = {};
+    source = "input";
+  }
+
+  // The run's first checkpoint (its claim, or its end if it saves nothing
+  // before) gets this id; a new run is known by it.
+  const firstId = newCheckpointId(base?.checkpoint.id);
+  const info: RunInfo =
+    baseRun && source !== "input"
+      ? { id: baseRun.id, start: baseRun.start, depth: baseRun.depth + 1 }
+      : { id: newRunId(), start: firstId, depth: 0 };
+  const channels = new ChannelState(saver, base?.checkpoint);
+  if (source === "input") {
+    channels.set(INPUT, runInput);
+    channels.set(RESUME, resume);
+  } else if (isCommand(input)) {
+    channels.set(RESUME, resume);
+  }
+  channels.set(RUN, info);
+  const parentConfig: RunnableConfig | undefined = base
+    ? {
+        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: base.checkpoint.id },
+      }
+    : undefined;
+  const plan: ClaimPlan = {
+    threadId,
+    firstId,
+    channels,
+    metadata: {
+      ...(config.metadata ?? {}),
+      source,
+      step: (base?.metadata?.step ?? -2) + 1,
+      parents: {},
+      run_id: info.id,
+    },
+    putConfig: parentConfig ?? { configurable: { thread_id: threadId, checkpoint_ns: ns } },
+    parentConfig,
+    // Forking from an explicit checkpoint is allowed whatever the head is.
+    ifHead: explicitId ? undefined : (base?.checkpoint.id ?? null),
+  };
+  const cache =
+    base && source !== "input"
+      ? await loadReplayCache(saver, base, info, threadId, ns, dropErrors)
+      : new Map();
+  return {
+    runId: info.id,
+    threadId,
+    durability,
+    input: runInput,
+    resume,
+    previous: baseValues[PREVIOUS],
+    cache,
+    plan,
+  };
+}
+
+// The resume value(s) of a Command, by interrupt id: a map keyed by pending
+// interrupt ids answers those; anything else answers the first pending one.
+async function answers(
+  serde: CheckpointSaver["serde"],
+  threadId: string,
+  resume: unknown,
+  pending: Interrupt[],
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (isPlainObject(resume)) {
+    const keys = Object.keys(resume);
+    if (keys.length > 0 && keys.every(isInterruptId)) {
+      for (const id of keys) {
+        if (!pending.some((p) => p.id === id)) {
+          throw new UnknownInterruptIdError(
+            threadId,
+            id,
+            pending.map((p) => p.id),
+          );
+        }
+        out[id] = await canonicalValue(serde, resume[id], `The resume value for interrupt "${id}"`);
+      }
+      return out;
+    }
+  }
+  out[pending[0]!.id] = await canonicalValue(serde, resume, "The resume value");
+  return out;
+}

@@ -1,0 +1,55 @@
+// Durability bookkeeping: when a task's writes reach the saver. `sync`
+// awaits each write before the task's promise resolves; `async` sends it
+// and tracks it; `exit` buffers it. `flush()` is the one point where the
+// run waits for everything it sent, before it returns, pauses or fails.
+import type { CheckpointSaver, PendingWrite, RunnableConfig } from "../contract/checkpoint.js";
+import type { Durability } from "./workflow-types.js";
+
+export class TaskWrites {
+  private buffered: [taskId: string, writes: PendingWrite[]][] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly saver: CheckpointSaver,
+    private readonly durability: Durability,
+    /** Called with the first write that fails: the run cannot be trusted to have saved it. */
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /**
+   * Hands the writes of task `taskId` to the saver as the durability says.
+   * Returns a promise only in `sync`, for the task to await; it never rejects
+   * (a failure goes to `onError`).
+   */
+  send(config: RunnableConfig, taskId: string, writes: PendingWrite[]): Promise<void> | undefined {
+    if (this.durability === "exit") {
+      this.buffered.push([taskId, writes]);
+      return undefined;
+    }
+    const write = this.saver.putWrites(config, writes, taskId);
+    if (this.durability === "sync") return write.catch(this.onError);
+    const tracked = write.then(
+      () => {
+        this.inFlight.delete(tracked);
+      },
+      (error) => {
+        this.inFlight.delete(tracked);
+        this.onError(error);
+      },
+    );
+    this.inFlight.add(tracked);
+    return undefined;
+  }
+
+  /** Writes what `exit` buffered and waits for every write sent; failures go to `onError`. */
+  async flush(config: RunnableConfig): Promise<void> {
+    if (this.buffered.length > 0) {
+      const buffered = this.buffered;
+      this.buffered = [];
+      await Promise.all(
+        buffered.map(([taskId, writes]) => this.saver.putWrites(config, writes, taskId)),
+      ).catch(this.onError);
+    }
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+}
