@@ -14,6 +14,9 @@ const roots = [
 const reports = roots.map((dir) => join(dir, "test-results", "vitest.json"));
 for (const report of reports) rmSync(report, { force: true });
 
+// Import circles fail the run like a lint error (scripts/check-cycles.mjs).
+const cycles = spawnSync("node", ["scripts/check-cycles.mjs"], { stdio: "inherit" });
+
 const turbo = spawnSync("turbo", ["run", "lint", "typecheck", "test", ...process.argv.slice(2)], {
   stdio: "inherit",
   shell: process.platform === "win32",
@@ -35,5 +38,5 @@ for (const report of reports) {
 }
 console.log(`\n${perPackage.join("\n")}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-const code = turbo.status ?? 1;
+const code = cycles.status !== 0 ? 1 : (turbo.status ?? 1);
 process.exit(code !== 0 ? code : failed > 0 ? 1 : 0);
