@@ -25,7 +25,9 @@ for (const src of entries) {
   }
 }
 if (failed > 0) {
-  console.error(`${failed} of ${entries.length} source trees have import circles; break each one (move the shared piece to a file both can import).`);
+  console.error(
+    `${failed} of ${entries.length} source trees have import circles; break each one (move the shared piece to a file both can import).`,
+  );
   process.exit(1);
 }
 console.log(`no import circles in ${entries.length} source trees`);
