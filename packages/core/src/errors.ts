@@ -24,6 +24,7 @@ export function quote(value: unknown): string {
     return JSON.stringify(cut);
   }
   if (typeof value === "bigint") return `${value}n`;
+  if (value === undefined) return "undefined";
   if (typeof value === "symbol" || typeof value === "function") return `a ${typeof value}`;
   let text: string | undefined;
   try {

@@ -1,5 +1,10 @@
-import * as savepointErrors from "../errors.js";
-import { CorruptValueError, UnserializableValueError } from "../errors.js";
+import { CorruptValueError } from "../errors.js";
+import { type Codec, CodecRegistry } from "./codecs.js";
+import { Encoder, type Owner } from "./encode.js";
+import { Reviver, registerErrorClass } from "./revive.js";
+
+export type { Codec, Owner };
+export { registerErrorClass };
 
 /**
  * How a checkpoint saver turns values into bytes and back. The method pair is
@@ -18,304 +23,22 @@ export interface SerializerProtocol {
   loadsTyped(type: string, data: Uint8Array | string): Promise<unknown>;
 }
 
-// Tagged values are objects with this key; a user object that has a key made
-// of one or more "$" followed by "sp" gets one more "$" on the way out and
-// loses it on the way in, so no user data can be mistaken for a tag.
-const TAG = "$sp";
-const ESCAPED_KEY = /^\$+sp$/;
-
-/**
- * What a value is, for error messages: a string, or a function that builds
- * one, so the hot path (every task result) never formats a message that is
- * almost never shown.
- *
- * @example
- * ```ts
- * serializer.encode(value, () => `The value returned by task "${name}"`);
- * ```
- */
-export type Owner = string | (() => string);
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/**
- * Any class whose instances are errors.
- *
- * @inline
- */
-type ErrorClass = abstract new (...args: any[]) => Error;
-
-const BUILTIN_ERRORS: Record<string, ErrorClass> = {
-  AggregateError,
-  Error,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-};
-
-function describe(value: unknown): string {
-  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
-  if (typeof value === "symbol") return `a symbol (${String(value)})`;
-  const ctor = (value as object).constructor;
-  const name = typeof ctor === "function" && ctor.name ? ctor.name : "an unknown class";
-  return `an instance of ${name}`;
-}
-
-function propPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
-class Encoder {
-  private readonly ancestors = new Set<object>();
-  constructor(private readonly owner: Owner) {}
-
-  fail(path: string, what: string): never {
-    throw new UnserializableValueError(
-      typeof this.owner === "function" ? this.owner() : this.owner,
-      path,
-      what,
-    );
-  }
-
-  encode(value: unknown, path: string): Json {
-    switch (typeof value) {
-      case "string":
-      case "boolean":
-        return value;
-      case "number":
-        if (Number.isFinite(value) && !Object.is(value, -0)) return value;
-        return { [TAG]: "num", v: Object.is(value, -0) ? "-0" : String(value) };
-      case "undefined":
-        return { [TAG]: "undef" };
-      case "bigint":
-        return { [TAG]: "bigint", v: value.toString() };
-      case "function":
-      case "symbol":
-        return this.fail(path, describe(value));
-    }
-    if (value === null) return null;
-    const obj = value as object;
-    if (this.ancestors.has(obj)) this.fail(path, "a circular reference");
-    this.ancestors.add(obj);
-    try {
-      return this.encodeObject(obj, path);
-    } finally {
-      this.ancestors.delete(obj);
-    }
-  }
-
-  private encodeObject(obj: object, path: string): Json {
-    if (Array.isArray(obj)) {
-      const out: Json[] = new Array(obj.length);
-      for (let i = 0; i < obj.length; i++) out[i] = this.encode(obj[i], `${path}[${i}]`);
-      return out;
-    }
-    const proto = Object.getPrototypeOf(obj);
-    if (proto === Object.prototype || proto === null) return this.encodePlain(obj, path);
-    if (obj instanceof Date) {
-      const t = obj.getTime();
-      return { [TAG]: "date", v: Number.isNaN(t) ? null : obj.toISOString() };
-    }
-    if (obj instanceof Map) {
-      const entries: Json[] = [];
-      let i = 0;
-      for (const [k, v] of obj) {
-        entries.push([this.encode(k, `${path}.keys[${i}]`), this.encode(v, `${path}.get(${i})`)]);
-        i++;
-      }
-      return { [TAG]: "map", v: entries };
-    }
-    if (obj instanceof Set) {
-      const items: Json[] = [];
-      let i = 0;
-      for (const v of obj) items.push(this.encode(v, `${path}.values[${i++}]`));
-      return { [TAG]: "set", v: items };
-    }
-    if (obj instanceof Uint8Array) {
-      return {
-        [TAG]: "bytes",
-        v: Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString("base64"),
-      };
-    }
-    if (obj instanceof RegExp) return { [TAG]: "regexp", source: obj.source, flags: obj.flags };
-    if (obj instanceof URL) return { [TAG]: "url", v: obj.href };
-    if (obj instanceof Error) return this.encodeError(obj, path);
-    return this.fail(path, describe(obj));
-  }
-
-  private encodePlain(obj: object, path: string): Json {
-    if (Object.getOwnPropertySymbols(obj).length > 0) {
-      const sym = Object.getOwnPropertySymbols(obj)[0]!;
-      if (Object.prototype.propertyIsEnumerable.call(obj, sym)) {
-        this.fail(path, `a symbol-keyed property (${String(sym)})`);
-      }
-    }
-    const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(obj)) {
-      const encoded = this.encode((obj as Record<string, unknown>)[key], propPath(path, key));
-      const outKey = ESCAPED_KEY.test(key) ? `$${key}` : key;
-      // defineProperty: a "__proto__" key must become an own property, not a prototype.
-      if (outKey === "__proto__") {
-        Object.defineProperty(out, outKey, {
-          value: encoded,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        out[outKey] = encoded;
-      }
-    }
-    return out;
-  }
-
-  private encodeError(err: Error, path: string): Json {
-    const out: { [key: string]: Json } = { [TAG]: "error", name: err.name, message: err.message };
-    if (typeof err.stack === "string") out.stack = err.stack;
-    if ("cause" in err) out.cause = this.encode(err.cause, `${path}.cause`);
-    const extra: Record<string, unknown> = {};
-    let hasExtra = false;
-    for (const key of Object.keys(err)) {
-      if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
-      extra[key] = (err as unknown as Record<string, unknown>)[key];
-      hasExtra = true;
-    }
-    if (hasExtra) out.props = this.encodePlain(extra, path);
-    return out;
-  }
-}
-
-function defineOwn(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-}
-
-// Turns a tree produced by JSON.parse (or by Encoder) back into values. It
-// works in place on that fresh tree, and never assigns through a setter, so a
-// "__proto__" key stays an ordinary own property.
-function revive(node: unknown): unknown {
-  if (node === null || typeof node !== "object") return node;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      const v = node[i];
-      if (v !== null && typeof v === "object") node[i] = revive(v);
-    }
-    return node;
-  }
-  const obj = node as Record<string, unknown>;
-  const tag = Object.hasOwn(obj, TAG) ? obj[TAG] : undefined;
-  if (tag !== undefined) return reviveTagged(tag, obj);
-  let needsRename = false;
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (v !== null && typeof v === "object") {
-      const r = revive(v);
-      if (r !== v) defineOwn(obj, key, r);
-    }
-    if (key.charCodeAt(0) === 36 /* $ */ && ESCAPED_KEY.test(key)) needsRename = true;
-  }
-  if (!needsRename) return obj;
-  const renamed: Record<string, unknown> = {};
-  for (const key of Object.keys(obj)) {
-    defineOwn(renamed, ESCAPED_KEY.test(key) ? key.slice(1) : key, obj[key]);
-  }
-  return renamed;
-}
-
-function reviveTagged(tag: unknown, obj: Record<string, unknown>): unknown {
-  switch (tag) {
-    case "undef":
-      return undefined;
-    case "num":
-      return obj.v === "-0" ? -0 : Number(obj.v);
-    case "bigint":
-      return BigInt(obj.v as string);
-    case "date":
-      return new Date(obj.v === null ? Number.NaN : (obj.v as string));
-    case "map":
-      return new Map((obj.v as unknown[][]).map(([k, v]) => [revive(k), revive(v)]));
-    case "set":
-      return new Set((obj.v as unknown[]).map(revive));
-    case "bytes":
-      return new Uint8Array(Buffer.from(obj.v as string, "base64"));
-    case "regexp":
-      return new RegExp(obj.source as string, obj.flags as string);
-    case "url":
-      return new URL(obj.v as string);
-    case "error":
-      return reviveError(obj);
-    default:
-      throw new CorruptValueError(`unknown tag ${JSON.stringify(tag)}`);
-  }
-}
-
-// Error classes that revive as themselves (by name) rather than as a plain
-// Error: the built-ins, Savepoint's own (listed here rather than registered by
-// whichever module happens to load first, so importing core has no side
-// effect), and whatever registerErrorClass adds.
-const ERROR_CLASSES = new Map<string, ErrorClass>(Object.entries(BUILTIN_ERRORS));
-for (const value of Object.values(savepointErrors)) {
-  if (typeof value === "function" && value.prototype instanceof Error)
-    ERROR_CLASSES.set(value.name, value as unknown as ErrorClass);
-}
-
-/**
- * Makes errors named `name` come back from storage as instances of `ctor`
- * (prototype, name, message, stack, cause and own fields), so `instanceof`
- * holds on replay. Savepoint's own error classes are registered already.
- *
- * @example
- * ```ts
- * class PaymentDeclined extends Error { override name = "PaymentDeclined"; }
- * registerErrorClass(PaymentDeclined);
- * ```
- */
-export function registerErrorClass(ctor: ErrorClass, name: string = ctor.name): void {
-  ERROR_CLASSES.set(name, ctor);
-}
-
-function reviveError(obj: Record<string, unknown>): Error {
-  const name = String(obj.name);
-  const ctor = ERROR_CLASSES.get(name) ?? Error;
-  // A real Error (util.types.isNativeError holds) with the class's prototype,
-  // made without running the class's constructor, whose arguments we do not know.
-  const err = Reflect.construct(Error, [], ctor) as Error;
-  const hidden = (key: string, value: unknown) =>
-    Object.defineProperty(err, key, {
-      value,
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  hidden("message", String(obj.message));
-  hidden("stack", typeof obj.stack === "string" ? obj.stack : `${name}: ${String(obj.message)}`);
-  if (err.name !== name) defineOwn(err, "name", name);
-  if (Object.hasOwn(obj, "cause")) hidden("cause", revive(obj.cause));
-  if (obj.props !== null && typeof obj.props === "object") {
-    const props = revive(obj.props) as Record<string, unknown>;
-    for (const key of Object.keys(props)) defineOwn(err, key, props[key]);
-  }
-  return err;
-}
-
 const TYPE = "savepoint-json";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * The default serializer. It round-trips JSON plus `Date`, `Map`, `Set`,
- * `BigInt`, `Uint8Array`, `undefined`, `NaN`/`±Infinity`/`-0`, `Error` (name,
- * message, cause, own fields), `RegExp` and `URL`, and refuses functions,
- * symbols, circular references and unknown class instances with an
- * {@link UnserializableValueError} that names the owner and the path. Decoding
- * never touches an object's prototype, so untrusted bytes cannot pollute one.
+ * `BigInt`, `Uint8Array`, `Buffer`, `undefined`, `NaN`/`±Infinity`/`-0`,
+ * `Error` (name, message, cause, own fields), `RegExp`, `URL`, sparse arrays
+ * (holes stay holes) and null-prototype objects, plus any class registered
+ * with {@link SavepointSerializer.register}. It refuses, with an
+ * `UnserializableValueError` naming the owner and the path, what it cannot
+ * give back exactly: functions, symbols, circular references, values nested
+ * deeper than 1,000 levels, subclasses of the built-in types and unknown class
+ * instances. Decoding never touches an object's prototype and never calls a
+ * constructor the data names, so untrusted bytes cannot pollute a prototype or
+ * build an object the program did not register.
  *
  * @example
  * ```ts
@@ -327,20 +50,46 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export class SavepointSerializer implements SerializerProtocol {
   /** The type tag this serializer writes next to its bytes. */
   readonly type = TYPE;
+  private readonly codecs = new CodecRegistry();
+
+  /**
+   * Teaches this serializer to save a class of your own: instances whose
+   * prototype is exactly `codec.class.prototype` (or for which `codec.test`
+   * is true) are stored as `codec.name` plus what `codec.encode` returns, and
+   * come back through `codec.decode`. A stored name no codec has is a
+   * `CorruptValueError` naming it. Register before the first value is saved
+   * or read; `defaultSerializer.register` reaches every saver that uses the
+   * default.
+   *
+   * @example
+   * ```ts
+   * class Money { constructor(readonly cents: number, readonly currency: string) {} }
+   * defaultSerializer.register({
+   *   name: "acme.Money",
+   *   class: Money,
+   *   encode: (m) => ({ cents: m.cents, currency: m.currency }),
+   *   decode: (d: any) => new Money(d.cents, d.currency),
+   * });
+   * ```
+   */
+  register<T>(codec: Codec<T>): this {
+    this.codecs.register(codec);
+    return this;
+  }
 
   /** Value to JSON text. `owner` names the value in errors ("Task \"x\" returned a value"). */
   encode(value: unknown, owner: Owner = "The value"): string {
-    return JSON.stringify(new Encoder(owner).encode(value, "$"));
+    return JSON.stringify(new Encoder(owner, this.codecs).encodeRoot(value));
   }
 
   /** JSON-safe tree (what `encode` stringifies), for drivers that store JSON natively. */
   toJson(value: unknown, owner: Owner = "The value"): unknown {
-    return new Encoder(owner).encode(value, "$");
+    return new Encoder(owner, this.codecs).encodeRoot(value);
   }
 
   /** The inverse of {@link SavepointSerializer.toJson}; takes ownership of (and may modify) `tree`. */
   fromJson(tree: unknown): unknown {
-    return revive(tree);
+    return new Reviver(this.codecs).reviveRoot(tree);
   }
 
   /** JSON text to value. */
@@ -351,7 +100,7 @@ export class SavepointSerializer implements SerializerProtocol {
     } catch (cause) {
       throw new CorruptValueError("not valid JSON", { cause });
     }
-    return revive(tree);
+    return new Reviver(this.codecs).reviveRoot(tree);
   }
 
   /**
@@ -368,7 +117,9 @@ export class SavepointSerializer implements SerializerProtocol {
     ) {
       return value;
     }
-    return revive(new Encoder(owner).encode(value, "$")) as T;
+    return new Reviver(this.codecs).reviveRoot(
+      new Encoder(owner, this.codecs).encodeRoot(value),
+    ) as T;
   }
 
   async dumpsTyped(data: unknown): Promise<[string, Uint8Array]> {
