@@ -1,24 +1,23 @@
+// What an id must be is core's saver-kit rule (a well-formed string, non-empty
+// where it must be); this file adds only what is Postgres's own: text that
+// cannot hold U+0000, and the hashed keys ids are indexed by.
 import { createHash } from "node:crypto";
 import {
+  checkIdentifier,
+  checkThreadId,
+  type IdentifierRule,
   InvalidIdentifierError,
+  namespaceOf,
+  optionalCheckpointId,
   type RunnableConfig,
   requireCheckpointId,
   requireThreadId,
 } from "@savepoint/core";
 
-const NUL = "\u0000";
-
-function checkText(what: string, value: unknown, allowEmpty: boolean): string {
-  if (typeof value !== "string" || (!allowEmpty && value.length === 0)) {
-    throw new InvalidIdentifierError(
-      what,
-      value,
-      allowEmpty ? "it must be a string" : "it must be a non-empty string",
-    );
-  }
-  // Postgres text cannot hold U+0000; refusing it here gives a clear error
-  // instead of a driver's "invalid byte sequence".
-  if (value.includes(NUL)) {
+// Refused where an id enters, with the kit's label, so the caller gets a clear
+// error instead of the driver's "invalid byte sequence" mid-statement.
+function storable<T extends string | undefined>(what: string, value: T): T {
+  if (value?.includes("\u0000")) {
     throw new InvalidIdentifierError(
       what,
       value,
@@ -29,7 +28,20 @@ function checkText(what: string, value: unknown, allowEmpty: boolean): string {
 }
 
 /**
- * The thread id of a config, or an {@link InvalidIdentifierError}.
+ * Any id the saver stores (a checkpoint's own id, a task id, a channel),
+ * checked by the kit's rule and Postgres's.
+ *
+ * @example
+ * ```ts
+ * storableId("putWrites: task_id", "0", { allowEmpty: true }); // "0"
+ * ```
+ */
+export function storableId(what: string, value: unknown, rule?: IdentifierRule): string {
+  return storable(what, checkIdentifier(what, value, rule));
+}
+
+/**
+ * The thread id of a config, or an `InvalidIdentifierError`.
  *
  * @example
  * ```ts
@@ -37,48 +49,31 @@ function checkText(what: string, value: unknown, allowEmpty: boolean): string {
  * ```
  */
 export function threadIdOf(config: RunnableConfig | undefined, method: string): string {
-  return checkText(`${method}: configurable.thread_id`, requireThreadId(config, method), false);
+  return storable(`${method}: configurable.thread_id`, requireThreadId(config, method));
 }
 
 /**
- * The checkpoint id `putWrites` needs, or an {@link InvalidIdentifierError}.
+ * A thread id given on its own (as `deleteThread` takes it).
  *
  * @example
  * ```ts
- * requiredCheckpointIdOf({ configurable: { thread_id: "t", checkpoint_id: "1" } }, "putWrites"); // "1"
+ * threadIdArg("", "deleteThread"); // throws InvalidIdentifierError
  * ```
  */
-export function requiredCheckpointIdOf(config: RunnableConfig | undefined, method: string): string {
-  return checkText(
-    `${method}: configurable.checkpoint_id`,
-    requireCheckpointId(config, method),
-    false,
-  );
+export function threadIdArg(threadId: unknown, method: string): string {
+  return storable(`${method}: thread_id`, checkThreadId(threadId, method));
 }
 
 /**
- * A thread id checked on its own (as `deleteThread` takes it).
+ * The namespace of a config: `""` when absent or `null`.
  *
  * @example
  * ```ts
- * checkThreadId(""); // throws InvalidIdentifierError
+ * nsOf({ configurable: { thread_id: "t" } }, "getTuple"); // ""
  * ```
  */
-export function checkThreadId(threadId: unknown): string {
-  return checkText("thread_id", threadId, false);
-}
-
-/**
- * The namespace of a config: `""` when absent.
- *
- * @example
- * ```ts
- * namespaceOf({ configurable: { thread_id: "t" } }); // ""
- * ```
- */
-export function namespaceOf(config: RunnableConfig | undefined): string {
-  const ns = config?.configurable?.checkpoint_ns;
-  return ns === undefined || ns === null ? "" : checkText("checkpoint_ns", ns, true);
+export function nsOf(config: RunnableConfig | undefined, method: string): string {
+  return storable(`${method}: configurable.checkpoint_ns`, namespaceOf(config, method));
 }
 
 /**
@@ -86,25 +81,26 @@ export function namespaceOf(config: RunnableConfig | undefined): string {
  *
  * @example
  * ```ts
- * checkpointIdOf({ configurable: { thread_id: "t", checkpoint_id: "1ef..." } }); // "1ef..."
+ * checkpointIdOf({ configurable: { thread_id: "t", checkpoint_id: "1ef..." } }, "getTuple"); // "1ef..."
  * ```
  */
-export function checkpointIdOf(config: RunnableConfig | undefined): string | undefined {
-  const id = config?.configurable?.checkpoint_id;
-  if (id === undefined || id === null || id === "") return undefined;
-  return checkText("checkpoint_id", id, false);
+export function checkpointIdOf(
+  config: RunnableConfig | undefined,
+  method: string,
+): string | undefined {
+  return storable(`${method}: configurable.checkpoint_id`, optionalCheckpointId(config, method));
 }
 
 /**
- * Any other id the saver stores (a checkpoint's own id, a task id).
+ * The checkpoint id `putWrites` needs, or an `InvalidIdentifierError`.
  *
  * @example
  * ```ts
- * checkId("task_id", "0"); // "0"
+ * requiredCheckpointIdOf({ configurable: { thread_id: "t", checkpoint_id: "1" } }, "putWrites"); // "1"
  * ```
  */
-export function checkId(what: string, value: unknown, allowEmpty = false): string {
-  return checkText(what, value, allowEmpty);
+export function requiredCheckpointIdOf(config: RunnableConfig | undefined, method: string): string {
+  return storable(`${method}: configurable.checkpoint_id`, requireCheckpointId(config, method));
 }
 
 /**
@@ -119,4 +115,19 @@ export function checkId(what: string, value: unknown, allowEmpty = false): strin
  */
 export function keyOf(id: string): Buffer {
   return createHash("sha256").update(id, "utf8").digest().subarray(0, 16);
+}
+
+// Almost every checkpoint is in the default namespace: hash "" once.
+const EMPTY_NS_KEY = keyOf("");
+
+/**
+ * The key a namespace is indexed by: {@link keyOf}, with `""` precomputed.
+ *
+ * @example
+ * ```ts
+ * nsKeyOf("").equals(keyOf("")); // true
+ * ```
+ */
+export function nsKeyOf(ns: string): Buffer {
+  return ns === "" ? EMPTY_NS_KEY : keyOf(ns);
 }

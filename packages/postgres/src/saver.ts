@@ -8,28 +8,31 @@ import {
   type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
+  checkpointConfig,
   defaultSerializer,
+  indexWrites,
+  listLimit,
   nextIntegerVersion,
   type PendingWrite,
   type PutOptions,
   type RunnableConfig,
-  replacesOnWrite,
   type SerializerProtocol,
   StorageUnavailableError,
-  writeIndex,
+  tupleOf,
 } from "@savepoint/core";
 import { openDriver, type PostgresSource, type Row, type SqlDriver } from "./driver.js";
 import {
-  checkId,
   checkpointIdOf,
-  checkThreadId,
   keyOf,
-  namespaceOf,
+  nsKeyOf,
+  nsOf,
   requiredCheckpointIdOf,
+  storableId,
+  threadIdArg,
   threadIdOf,
 } from "./identifiers.js";
 import { migrate, quoteSchema } from "./migrations.js";
-import { type Statements, statements } from "./statements.js";
+import { type ListCursor, type ListScope, type Statements, statements } from "./statements.js";
 import { ValueCodec } from "./values.js";
 
 /**
@@ -49,12 +52,6 @@ export interface PostgresSaverOptions {
 
 // How many tuples `list` fetches per query when it has no smaller limit.
 const LIST_PAGE = 100;
-
-const EMPTY_NS_KEY = keyOf("");
-
-function nsKeyOf(ns: string): Buffer {
-  return ns === "" ? EMPTY_NS_KEY : keyOf(ns);
-}
 
 /**
  * A checkpoint saver on Postgres: a server through postgres.js, or PGlite
@@ -80,8 +77,7 @@ function nsKeyOf(ns: string): Buffer {
  * ```
  */
 export class PostgresSaver implements CheckpointSaver {
-  /** `put` honours `ifHead` atomically, in the database. */
-  /** What this saver guarantees beyond LangGraph's contract. */
+  /** What this saver guarantees beyond LangGraph's contract, each decided in the database. */
   readonly capabilities = {
     /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
     conditionalPut: true,
@@ -94,7 +90,6 @@ export class PostgresSaver implements CheckpointSaver {
   private readonly source: PostgresSource | undefined;
   private readonly codec: ValueCodec;
   private readonly sql: Statements;
-  private readonly quotedSchema: string;
   private ready: Promise<SqlDriver> | undefined;
   private driver: SqlDriver | undefined;
   private closed = false;
@@ -115,10 +110,9 @@ export class PostgresSaver implements CheckpointSaver {
   constructor(source?: PostgresSource, options: PostgresSaverOptions = {}) {
     this.source = source;
     this.schema = options.schema ?? "savepoint";
-    this.quotedSchema = quoteSchema(this.schema);
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new ValueCodec(this.serde);
-    this.sql = statements(this.quotedSchema);
+    this.sql = statements(quoteSchema(this.schema));
   }
 
   /**
@@ -194,8 +188,8 @@ export class PostgresSaver implements CheckpointSaver {
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const threadId = threadIdOf(config, "getTuple");
-    const ns = namespaceOf(config);
-    const checkpointId = checkpointIdOf(config);
+    const ns = nsOf(config, "getTuple");
+    const checkpointId = checkpointIdOf(config, "getTuple");
     const db = await this.db();
     const tk = keyOf(threadId);
     const nk = nsKeyOf(ns);
@@ -211,70 +205,37 @@ export class PostgresSaver implements CheckpointSaver {
     options: CheckpointListOptions = {},
   ): AsyncGenerator<CheckpointTuple> {
     const configurable = config?.configurable ?? {};
-    const threadId =
-      configurable.thread_id === undefined ? undefined : checkThreadId(configurable.thread_id);
-    const ns = configurable.checkpoint_ns === undefined ? undefined : namespaceOf(config);
-    const before = options.before ? checkpointIdOf(options.before) : undefined;
-    // As every Savepoint saver counts: a fractional limit rounds up, NaN yields nothing.
-    let remaining =
-      options.limit === undefined ? Number.POSITIVE_INFINITY : Math.ceil(options.limit);
-    if (!(remaining > 0)) return;
-
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const bind = (value: unknown, cast: string) => {
-      params.push(value);
-      return `$${params.length}::${cast}`;
-    };
-    if (threadId !== undefined) {
-      where.push(`c.thread_key = ${bind(keyOf(threadId), "bytea")}`);
-      where.push(`c.thread_id = ${bind(threadId, "text")}`);
+    const scope: ListScope = {};
+    if (configurable.thread_id !== undefined) {
+      const id = threadIdOf(config, "list");
+      scope.thread = { key: keyOf(id), id };
     }
-    if (ns !== undefined) {
-      where.push(`c.ns_key = ${bind(nsKeyOf(ns), "bytea")}`);
-      where.push(`c.checkpoint_ns = ${bind(ns, "text")}`);
+    if (configurable.checkpoint_ns !== undefined) {
+      const name = nsOf(config, "list");
+      scope.ns = { key: nsKeyOf(name), name };
     }
-    if (before !== undefined) where.push(`c.checkpoint_id < ${bind(before, "text")}`);
-    if (options.filter && Object.keys(options.filter).length > 0) {
-      // Encoded as metadata is, so Dates and the like compare equal; the
-      // containment test can use the GIN index, the per-key equality makes
-      // it exact (containment alone would accept a superset of an object).
-      const [whole, entries] = this.codec.filterToJsonb(options.filter);
-      where.push(`c.metadata @> ${bind(whole, "text")}::jsonb`);
-      for (const [key, value] of entries) {
-        where.push(`c.metadata -> ${bind(key, "text")} = ${bind(value, "text")}::jsonb`);
-      }
-    }
-    const fixed = params.length;
-    const base = `SELECT ${this.sql.tupleColumns("c")} FROM ${this.quotedSchema}.checkpoints c`;
-    // Ties on checkpoint id (the same id in two threads or namespaces) are
-    // broken by thread and namespace so that pages never skip or repeat.
-    const order = "ORDER BY c.checkpoint_id DESC, c.thread_id DESC, c.checkpoint_ns DESC";
+    scope.before = checkpointIdOf(options.before, "list: options.before");
+    let remaining = listLimit(options.limit);
+    if (remaining <= 0) return;
+    // Encoded as metadata is, so Dates and the like compare equal.
+    if (options.filter && Object.keys(options.filter).length > 0)
+      scope.filter = this.codec.filterToJsonb(options.filter);
 
     const db = await this.db();
-    let after: Row | undefined;
+    let after: ListCursor | undefined;
     while (remaining > 0) {
-      params.length = fixed;
-      const clauses = [...where];
-      if (after) {
-        // The plain bound on checkpoint_id lets the index start where the
-        // last page ended; the row comparison settles ties exactly.
-        const lastId = bind(after.checkpoint_id, "text");
-        clauses.push(
-          `c.checkpoint_id <= ${lastId}`,
-          `(c.checkpoint_id, c.thread_id, c.checkpoint_ns) < (${lastId}, ` +
-            `${bind(after.thread_id, "text")}, ${bind(after.checkpoint_ns, "text")})`,
-        );
-      }
       const page = Math.min(remaining, LIST_PAGE);
-      const text =
-        `${base}${clauses.length ? ` WHERE ${clauses.join(" AND ")}` : ""} ${order} ` +
-        `LIMIT ${bind(page, "int")}`;
+      const { text, params } = this.sql.listPage(scope, after, page);
       const rows = await db.query(text, params);
       for (const row of rows) yield await this.toTuple(row);
       remaining -= rows.length;
       if (rows.length < page) return;
-      after = rows[rows.length - 1];
+      const last = rows[rows.length - 1]!;
+      after = {
+        checkpointId: last.checkpoint_id as string,
+        threadId: last.thread_id as string,
+        ns: last.checkpoint_ns as string,
+      };
     }
   }
 
@@ -286,11 +247,11 @@ export class PostgresSaver implements CheckpointSaver {
     options?: PutOptions,
   ): Promise<RunnableConfig> {
     const threadId = threadIdOf(config, "put");
-    const ns = namespaceOf(config);
-    const parentId = checkpointIdOf(config);
-    const checkpointId = checkId("checkpoint.id", checkpoint?.id);
+    const ns = nsOf(config, "put");
+    const parentId = checkpointIdOf(config, "put");
+    const checkpointId = storableId("put: checkpoint.id", checkpoint?.id);
     const ifHead = options?.ifHead;
-    if (typeof ifHead === "string") checkId("ifHead", ifHead);
+    if (typeof ifHead === "string") storableId("put: options.ifHead", ifHead);
     const [type, text] = await this.codec.encode(checkpoint, `Checkpoint ${checkpointId}`);
     const meta = this.codec.metadataToJsonb(metadata ?? {});
     const db = await this.db();
@@ -322,9 +283,7 @@ export class PostgresSaver implements CheckpointSaver {
         (head?.checkpoint_id as string | undefined) ?? null,
       );
     }
-    return {
-      configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
-    };
+    return checkpointConfig(threadId, ns, checkpointId);
   }
 
   async putWrites(
@@ -334,62 +293,37 @@ export class PostgresSaver implements CheckpointSaver {
     taskPath = "",
   ): Promise<void> {
     const threadId = threadIdOf(config, "putWrites");
-    const ns = namespaceOf(config);
+    const ns = nsOf(config, "putWrites");
     const checkpointId = requiredCheckpointIdOf(config, "putWrites");
-    checkId("task_id", taskId, true);
-    checkId("task_path", taskPath ?? "", true);
+    storableId("putWrites: task_id", taskId, { allowEmpty: true });
+    const path = storableId("putWrites: task_path", taskPath ?? "", { allowEmpty: true });
     if (writes.length === 0) return;
+    // A special channel written twice keeps its last value: one statement
+    // cannot touch the same row twice.
+    const rows = indexWrites(writes);
+    for (const { channel } of rows)
+      storableId("putWrites: write channel", channel, { allowEmpty: true });
 
-    // A special channel written twice in one call keeps its last value, as
-    // two calls would; one statement cannot touch the same row twice.
-    const rows: [idx: number, channel: string, value: unknown][] = [];
-    const special = new Map<number, number>();
-    for (let i = 0; i < writes.length; i++) {
-      const [channel, value] = writes[i]!;
-      checkId("write channel", channel, true);
-      const idx = writeIndex(channel, i);
-      if (replacesOnWrite(channel)) {
-        const at = special.get(idx);
-        if (at !== undefined) {
-          rows[at] = [idx, channel, value];
-          continue;
-        }
-        special.set(idx, rows.length);
-      }
-      rows.push([idx, channel, value]);
-    }
-
-    const owner = `Write to "${rows[0]![1]}" of task "${taskId}"`;
     const db = await this.db();
     const head = [keyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
-    if (rows.length === 1) {
-      const [idx, channel, value] = rows[0]!;
+    const encoded: [idx: number, channel: string, type: string, text: string][] = [];
+    for (const { idx, channel, value } of rows) {
+      const owner = () => `Write to "${channel}" of task "${taskId}"`;
       const [type, text] =
         this.codec.encodeSync(value, owner) ?? (await this.codec.encode(value, owner));
-      await db.query(replacesOnWrite(channel) ? this.sql.writeReplace : this.sql.writeKeep, [
-        ...head,
-        idx,
-        taskId,
-        taskPath ?? "",
-        channel,
-        type,
-        text,
-      ]);
-      return;
-    }
-    const encoded: [number, string, string, string][] = [];
-    for (const [idx, channel, value] of rows) {
-      const [type, text] = await this.codec.encode(
-        value,
-        `Write to "${channel}" of task "${taskId}"`,
-      );
       encoded.push([idx, channel, type, text]);
     }
-    await db.query(this.sql.writeMany, [...head, taskId, taskPath ?? "", JSON.stringify(encoded)]);
+    if (encoded.length === 1) {
+      const [idx, channel, type, text] = encoded[0]!;
+      const statement = rows[0]!.replaces ? this.sql.writeReplace : this.sql.writeKeep;
+      await db.query(statement, [...head, idx, taskId, path, channel, type, text]);
+      return;
+    }
+    await db.query(this.sql.writeMany, [...head, taskId, path, JSON.stringify(encoded)]);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    const id = checkThreadId(threadId);
+    const id = threadIdArg(threadId, "deleteThread");
     const db = await this.db();
     await db.query(this.sql.deleteThread, [keyOf(id)]);
   }
@@ -407,10 +341,6 @@ export class PostgresSaver implements CheckpointSaver {
   }
 
   private async toTuple(row: Row): Promise<CheckpointTuple> {
-    const threadId = row.thread_id as string;
-    const ns = row.checkpoint_ns as string;
-    const checkpointId = row.checkpoint_id as string;
-    const parentId = row.parent_checkpoint_id as string | null;
     const checkpoint = (await this.codec.decode(
       row.type as string,
       row.checkpoint as string,
@@ -422,20 +352,15 @@ export class PostgresSaver implements CheckpointSaver {
       const [taskId, channel, type, text] = stored[i]!;
       pendingWrites[i] = [taskId, channel, await this.codec.decode(type, text)];
     }
-    const tuple: CheckpointTuple = {
-      config: {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
-      },
+    return tupleOf({
+      threadId: row.thread_id as string,
+      ns: row.checkpoint_ns as string,
+      checkpointId: row.checkpoint_id as string,
       checkpoint,
       metadata,
+      parentId: row.parent_checkpoint_id as string | null,
       pendingWrites,
-    };
-    if (parentId) {
-      tuple.parentConfig = {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: parentId },
-      };
-    }
-    return tuple;
+    });
   }
 }
 

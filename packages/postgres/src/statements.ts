@@ -1,14 +1,15 @@
 /**
- * The saver's SQL, built once per schema. Every value is a bound parameter;
- * only the (validated, quoted) schema name is spliced into the text.
+ * All of the saver's SQL, built once per schema. Every value is a bound
+ * parameter; only the (validated, quoted) schema name is spliced into the text.
  *
- * Parameter order shared by the statements:
- * `$1` thread key, `$2` namespace key, `$3` checkpoint id.
+ * Each statement lists its parameters; those on one checkpoint start with
+ * `$1` thread key, `$2` namespace key. A `list` page depends on what is
+ * listed, so `listPage` builds its text and parameters together.
  *
  * @example
  * ```ts
  * const q = statements('"savepoint"');
- * await db.query(q.latestTuple, [threadKey, nsKey]);
+ * await db.query(q.latestTuple, [threadKey, nsKey, threadId, ns]);
  * ```
  */
 export function statements(s: string) {
@@ -37,8 +38,6 @@ ON CONFLICT (thread_key, ns_key, checkpoint_id) DO UPDATE SET
 RETURNING 1 AS stored`;
 
   return {
-    tupleColumns,
-
     /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
     tupleById: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
 WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3::text
@@ -110,7 +109,101 @@ WHERE excluded.idx < 0`,
     deleteThread: `WITH w AS (DELETE FROM ${s}.writes WHERE thread_key = $1::bytea),
 h AS (DELETE FROM ${s}.heads WHERE thread_key = $1::bytea)
 DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
+
+    /**
+     * One page of `list`, newest first: the text and its parameters. Ties on
+     * checkpoint id (the same id in two threads or namespaces) are broken by
+     * thread and namespace, so that pages never skip or repeat.
+     */
+    listPage(scope: ListScope, after: ListCursor | undefined, limit: number): BoundQuery {
+      const params: unknown[] = [];
+      const bind = (value: unknown, cast: string) => {
+        params.push(value);
+        return `$${params.length}::${cast}`;
+      };
+      const where: string[] = [];
+      if (scope.thread) {
+        where.push(`c.thread_key = ${bind(scope.thread.key, "bytea")}`);
+        where.push(`c.thread_id = ${bind(scope.thread.id, "text")}`);
+      }
+      if (scope.ns) {
+        where.push(`c.ns_key = ${bind(scope.ns.key, "bytea")}`);
+        where.push(`c.checkpoint_ns = ${bind(scope.ns.name, "text")}`);
+      }
+      if (scope.before !== undefined) where.push(`c.checkpoint_id < ${bind(scope.before, "text")}`);
+      if (scope.filter) {
+        // The containment test can use the GIN index; the per-key equality
+        // makes it exact (containment alone would accept a superset of an object).
+        const [whole, entries] = scope.filter;
+        where.push(`c.metadata @> ${bind(whole, "text")}::jsonb`);
+        for (const [key, value] of entries) {
+          where.push(`c.metadata -> ${bind(key, "text")} = ${bind(value, "text")}::jsonb`);
+        }
+      }
+      if (after) {
+        // The plain bound on checkpoint_id lets the index start where the
+        // last page ended; the row comparison settles ties exactly.
+        const lastId = bind(after.checkpointId, "text");
+        where.push(
+          `c.checkpoint_id <= ${lastId}`,
+          `(c.checkpoint_id, c.thread_id, c.checkpoint_ns) < (${lastId}, ` +
+            `${bind(after.threadId, "text")}, ${bind(after.ns, "text")})`,
+        );
+      }
+      const text =
+        `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c` +
+        `${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ` +
+        `ORDER BY c.checkpoint_id DESC, c.thread_id DESC, c.checkpoint_ns DESC ` +
+        `LIMIT ${bind(limit, "int")}`;
+      return { text, params };
+    },
   };
+}
+
+/**
+ * Which checkpoints `list` reads: each part given narrows it. Ids come with
+ * the keys they are indexed by; the filter is metadata's jsonb encoding (see
+ * `ValueCodec.filterToJsonb`).
+ *
+ * @example
+ * ```ts
+ * const scope: ListScope = { thread: { key: keyOf("t-1"), id: "t-1" }, before: "1ef..." };
+ * ```
+ */
+export interface ListScope {
+  thread?: { key: Buffer; id: string };
+  ns?: { key: Buffer; name: string };
+  /** Only checkpoints with a smaller id. */
+  before?: string;
+  filter?: [whole: string, entries: [key: string, value: string][]];
+}
+
+/**
+ * Where the previous page of `list` ended: its last row.
+ *
+ * @example
+ * ```ts
+ * const after: ListCursor = { checkpointId: "1ef...", threadId: "t-1", ns: "" };
+ * ```
+ */
+export interface ListCursor {
+  checkpointId: string;
+  threadId: string;
+  ns: string;
+}
+
+/**
+ * A statement built for its arguments: the text and its bound parameters.
+ *
+ * @example
+ * ```ts
+ * const { text, params } = sql.listPage({}, undefined, 100);
+ * await db.query(text, params);
+ * ```
+ */
+export interface BoundQuery {
+  text: string;
+  params: unknown[];
 }
 
 /** The statements of one schema. */

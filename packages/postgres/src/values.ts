@@ -1,8 +1,12 @@
 import {
   defaultSerializer,
-  isSavepointSerializer,
+  dumpTyped,
+  loadTyped,
+  type Owner,
   type SavepointSerializer,
   type SerializerProtocol,
+  savepointSerializerOf,
+  type TypedValue,
 } from "@savepoint/core";
 
 /** The type Savepoint's serializer writes; its value column holds the JSON text itself. */
@@ -10,10 +14,22 @@ const TEXT_TYPE = defaultSerializer.type;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** A value as its two columns: the type tag and the text. */
+type Columns = [type: string, text: string];
+
+// The value column is text: JSON text stays as it is (a foreign serializer
+// that writes our type writes UTF-8 JSON too); other bytes go in as base64.
+function toColumns([type, data]: TypedValue): Columns {
+  if (typeof data === "string") return [type, data];
+  if (type === TEXT_TYPE) return [type, utf8.decode(data)];
+  return [type, Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("base64")];
+}
+
 /**
- * Turns values into `(type, text)` column pairs and back. With Savepoint's
- * serializer (the default) the text is its JSON, encoded synchronously; any
- * other serializer's bytes are stored as base64 next to the type it names.
+ * Turns values into `(type, text)` column pairs and back, through core's
+ * `dumpTyped`/`loadTyped`. With Savepoint's serializer (the default) the text
+ * is its JSON, encoded synchronously; any other serializer's bytes are stored
+ * as base64 next to the type it names.
  *
  * @example
  * ```ts
@@ -23,33 +39,37 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export class ValueCodec {
-  private readonly fast: SavepointSerializer | undefined;
-  /** The serializer metadata goes through: the saver's own if it has `toJson`, else the default. */
+  /** The serializer metadata goes through: the saver's own if it is Savepoint's, else the default. */
   readonly json: SavepointSerializer;
+  private readonly sync: boolean;
 
   constructor(readonly serde: SerializerProtocol) {
-    this.fast = isSavepointSerializer(serde) ? serde : undefined;
-    this.json = this.fast ?? defaultSerializer;
+    const ours = savepointSerializerOf(serde);
+    this.sync = ours !== undefined;
+    this.json = ours ?? defaultSerializer;
   }
 
-  /** The synchronous path, when the serializer has one. */
-  encodeSync(value: unknown, owner?: string): [string, string] | undefined {
-    return this.fast ? [this.fast.type, this.fast.encode(value, owner)] : undefined;
+  /** The synchronous path, when the serializer has one (Savepoint's); else `undefined`. */
+  encodeSync(value: unknown, owner?: Owner): Columns | undefined {
+    // Asking another serializer would start an encoding nobody awaits.
+    if (!this.sync) return undefined;
+    const columns = this.encode(value, owner);
+    return columns instanceof Promise ? undefined : columns;
   }
 
-  async encode(value: unknown, owner?: string): Promise<[string, string]> {
-    const sync = this.encodeSync(value, owner);
-    if (sync) return sync;
-    const [type, bytes] = await this.serde.dumpsTyped(value);
-    if (type === TEXT_TYPE) return [type, utf8.decode(bytes)];
-    return [type, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")];
+  /** The columns of `value`: at once for Savepoint's serializer, else in a promise. */
+  encode(value: unknown, owner?: Owner): Columns | Promise<Columns> {
+    const typed = dumpTyped(this.serde, value, owner);
+    return typed instanceof Promise ? typed.then(toColumns) : toColumns(typed);
   }
 
+  /** The value of two columns: at once for Savepoint's JSON text, else in a promise. */
   decode(type: string, text: string): unknown {
-    if (type === TEXT_TYPE) {
-      return this.fast ? this.fast.decode(text) : this.serde.loadsTyped(type, text);
-    }
-    return this.serde.loadsTyped(type, new Uint8Array(Buffer.from(text, "base64")));
+    return loadTyped(
+      this.serde,
+      type,
+      type === TEXT_TYPE ? text : new Uint8Array(Buffer.from(text, "base64")),
+    );
   }
 
   /** Metadata as jsonb input text (Dates and the like survive; see {@link toJsonb}). */

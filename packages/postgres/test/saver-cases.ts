@@ -634,6 +634,65 @@ export function describeSaverCases(label: string, ctx: CaseContext): void {
       ).rejects.toBeInstanceOf(InvalidIdentifierError);
     });
 
+    it("refuses a lone-surrogate thread id or namespace in every method with INVALID_IDENTIFIER", async () => {
+      const saver = ctx.saver();
+      const cp = checkpoint();
+      const refused = { name: "InvalidIdentifierError", code: "INVALID_IDENTIFIER" };
+      const stem = threadId();
+      const configs: RunnableConfig[] = [
+        { configurable: { thread_id: `${stem}X\ud800`, checkpoint_id: cp.id } },
+        { configurable: { thread_id: stem, checkpoint_ns: "X\ud800", checkpoint_id: cp.id } },
+        { configurable: { thread_id: stem, checkpoint_ns: "\udc00X", checkpoint_id: cp.id } },
+      ];
+      for (const config of configs) {
+        await expect(saver.getTuple(config)).rejects.toBeInstanceOf(InvalidIdentifierError);
+        await expect(saver.getTuple(config)).rejects.toMatchObject(refused);
+        await expect(saver.put(config, cp, meta(), {})).rejects.toMatchObject(refused);
+        await expect(saver.putWrites(config, [["a", 1]], "t")).rejects.toMatchObject(refused);
+        await expect(collect(saver.list(config))).rejects.toMatchObject(refused);
+      }
+      await expect(saver.deleteThread(`${stem}X\ud800`)).rejects.toBeInstanceOf(
+        InvalidIdentifierError,
+      );
+      await expect(saver.deleteThread(`${stem}X\ud800`)).rejects.toMatchObject(refused);
+      // Nothing was stored under the refused ids, nor under the well-formed stem.
+      expect(await collect(saver.list({ configurable: { thread_id: stem } }))).toEqual([]);
+      // A surrogate pair is well formed and stays accepted.
+      const paired = { configurable: { thread_id: `${stem}\ud83d\ude00` } };
+      expect((await saver.put(paired, cp, meta(), {})).configurable?.thread_id).toBe(`${stem}😀`);
+    });
+
+    it("can no longer collide X\\ud800 with X\\ufffd: the first is refused, the second works", async () => {
+      const saver = ctx.saver();
+      const stem = threadId();
+      const lone = `${stem}X\ud800`;
+      const replacement = `${stem}X\ufffd`;
+      const [config] = await chain(saver, replacement, 1, "X\ufffd");
+      await saver.putWrites(config!, [["x", 1]], "t");
+      const tuple = await saver.getTuple({
+        configurable: { thread_id: replacement, checkpoint_ns: "X\ufffd" },
+      });
+      expect(tuple?.config).toEqual(config);
+      expect(tuple?.pendingWrites).toEqual([["t", "x", 1]]);
+      // Before, UTF-8 turned the lone surrogate into U+FFFD and this read the run above.
+      const refused = { code: "INVALID_IDENTIFIER" };
+      await expect(
+        saver.getTuple({ configurable: { thread_id: lone, checkpoint_ns: "X\ufffd" } }),
+      ).rejects.toMatchObject(refused);
+      await expect(
+        saver.getTuple({ configurable: { thread_id: replacement, checkpoint_ns: "X\ud800" } }),
+      ).rejects.toMatchObject(refused);
+      await expect(
+        collect(saver.list({ configurable: { thread_id: lone } })),
+      ).rejects.toMatchObject(refused);
+      await expect(saver.deleteThread(lone)).rejects.toMatchObject(refused);
+      expect(await collect(saver.list({ configurable: { thread_id: replacement } }))).toHaveLength(
+        1,
+      );
+      await saver.deleteThread(replacement);
+      expect(await saver.getTuple({ configurable: { thread_id: replacement } })).toBeUndefined();
+    });
+
     it("deletes one thread in every namespace and nothing else", async () => {
       const saver = ctx.saver();
       const thread = threadId();
