@@ -9,14 +9,14 @@ export interface ReviewRequest {
 /** Counts real executions of the essay task, so the demo can show a replay did not re-run it. */
 export const essayRuns = { count: 0 };
 
-/** The seed's task: writing the essay stands for slow, expensive work. */
+/** The essay-review task: writing the essay stands for slow, expensive work. */
 export const writeEssay = task("writeEssay", async (topic: string) => {
   essayRuns.count++;
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.ESSAY_DELAY_MS ?? 1000)));
   return `An essay about topic: ${topic}`;
 });
 
-/** The seed's workflow: write an essay, pause for a person to approve it, return both. */
+/** The essay-review workflow: write an essay, pause for a person to approve it, return both. */
 export function essayReview(checkpointer: CheckpointSaver) {
   return entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
     const essay = await writeEssay(topic);

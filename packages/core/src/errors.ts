@@ -54,6 +54,7 @@ export type SavepointErrorCode =
   | "UNKNOWN_INTERRUPT_ID"
   | "UNSERIALIZABLE_VALUE"
   | "CORRUPT_VALUE"
+  | "BROKEN_HISTORY"
   | "CHECKPOINT_CONFLICT"
   | "THREAD_BUSY"
   | "CHECKPOINT_NOT_FOUND"
@@ -239,12 +240,74 @@ export class UnserializableValueError extends SavepointError {
  * ```
  */
 export class CorruptValueError extends SavepointError {
-  constructor(detail: string, options?: { cause?: unknown }) {
+  /** Where the damaged value is stored, when the saver knows. */
+  readonly where: StoredLocation | undefined;
+  constructor(detail: string, options?: { cause?: unknown; where?: StoredLocation }) {
+    const where = options?.where;
     super(
       "CORRUPT_VALUE",
-      `A stored value could not be decoded (${detail}). The storage holds bytes this ` +
-        `serializer did not write; check that every writer uses the same serializer.`,
-      options,
+      `A stored value could not be decoded (${detail})${where ? ` in ${describeLocation(where)}` : ""}. ` +
+        "The storage holds bytes this serializer did not write, or they were damaged; check that " +
+        "every writer uses the same serializer, and restore the value from a backup if it was damaged.",
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.where = where;
+  }
+}
+
+/**
+ * Where a stored value lives, for error messages: the thread, namespace and
+ * checkpoint, and the task and channel of a write.
+ *
+ * @example
+ * ```ts
+ * const where: StoredLocation = { threadId: "t", ns: "", checkpointId: "1ef…", channel: "__return__" };
+ * ```
+ */
+export interface StoredLocation {
+  threadId: string;
+  ns?: string;
+  checkpointId?: string;
+  taskId?: string;
+  channel?: string;
+  /** What part of the checkpoint: "checkpoint", "metadata", "write". */
+  part?: string;
+}
+
+function describeLocation(where: StoredLocation): string {
+  const parts = [`thread ${quote(where.threadId)}`];
+  if (where.ns !== undefined) parts.push(`namespace ${quote(where.ns)}`);
+  if (where.checkpointId !== undefined) parts.push(`checkpoint ${quote(where.checkpointId)}`);
+  if (where.part !== undefined) parts.push(where.part);
+  if (where.taskId !== undefined) parts.push(`task ${quote(where.taskId)}`);
+  if (where.channel !== undefined) parts.push(`channel ${quote(where.channel)}`);
+  return parts.join(", ");
+}
+
+/**
+ * A resume needs a checkpoint of its run that storage no longer has (deleted
+ * by hand, lost in a partial restore): replaying without it would re-run
+ * finished tasks, so the run stops before any task body runs.
+ *
+ * @example
+ * ```ts
+ * await workflow.invoke(new Command({ resume: true }), config); // BrokenHistoryError: ... checkpoint "1ef…" is missing
+ * ```
+ */
+export class BrokenHistoryError extends SavepointError {
+  constructor(
+    threadId: string,
+    ns: string,
+    missingCheckpointId: string | undefined,
+    runId: string,
+  ) {
+    super(
+      "BROKEN_HISTORY",
+      `Thread ${quote(threadId)} (namespace ${quote(ns)}) cannot be continued: ` +
+        (missingCheckpointId === undefined
+          ? `the first checkpoint of its run ${quote(runId)} is missing from storage`
+          : `checkpoint ${quote(missingCheckpointId)} of its run ${quote(runId)}, which the replay needs, is missing from storage`) +
+        ". Nothing was run. Restore the checkpoint from a backup, or start the thread over with a new input.",
     );
   }
 }

@@ -324,5 +324,5 @@ export class MemorySaver implements CheckpointSaver {
   }
 }
 
-/** The seed documents' name for {@link MemorySaver}. */
+/** LangGraph's name for {@link MemorySaver}, so programs written for it run after changing their imports. */
 export { MemorySaver as InMemorySaver };

@@ -1,6 +1,7 @@
 import type { Interrupt } from "../contract/interrupt.js";
 import { interruptId } from "../ids.js";
-import { currentContext } from "./context.js";
+import { comparePositions } from "./channels.js";
+import { currentContext, type Scope } from "./context.js";
 
 export type { Interrupt };
 
@@ -53,4 +54,23 @@ export function interrupt<Value = unknown, Resume = unknown>(value: Value): Resu
   const id = interruptId(run.runId, scope.path, scope.nextInterrupt++);
   if (run.resume.has(id)) return run.resume.get(id) as Resume;
   throw new InterruptSignal(run.recordInterrupt(scope, id, value));
+}
+
+/**
+ * A pausing run's interrupts by the task (or entrypoint) that raised them, in
+ * call order: how they are stored (one `__interrupt__` write per task) and
+ * surfaced.
+ */
+export function groupByTask(
+  raised: readonly { scope: Scope; interrupt: Interrupt }[],
+): [taskId: string, interrupts: Interrupt[]][] {
+  const byTask = new Map<string, { position: string; list: Interrupt[] }>();
+  for (const { scope, interrupt } of raised) {
+    const entry = byTask.get(scope.taskId) ?? { position: scope.path, list: [] };
+    entry.list.push(interrupt);
+    byTask.set(scope.taskId, entry);
+  }
+  return [...byTask.entries()]
+    .sort((a, b) => comparePositions(a[1].position, b[1].position))
+    .map(([taskId, { list }]) => [taskId, list]);
 }

@@ -10,10 +10,12 @@ import type {
 import type { Interrupt } from "../contract/interrupt.js";
 import {
   CheckpointNotFoundError,
+  CorruptValueError,
   InvalidArgumentError,
   MissingThreadIdError,
   NoCheckpointerError,
   NothingToResumeError,
+  RunAbortedError,
   ThreadBusyError,
   UnknownInterruptIdError,
 } from "../errors.js";
@@ -21,7 +23,7 @@ import { isInterruptId, newCheckpointId, newRunId } from "../ids.js";
 import { canonicalValue } from "../serde/typed.js";
 import { ERROR, INPUT, PREVIOUS, RESUME, RUN, type RunInfo, taskIdOf } from "./channels.js";
 import { ChannelState, type ClaimPlan } from "./claim.js";
-import { isCommand } from "./command.js";
+import { isCommand, prepareCommandCheck } from "./command.js";
 import { loadReplayCache, type ReplayCache } from "./replay-cache.js";
 import { pendingInterrupts } from "./snapshot.js";
 import {
@@ -65,6 +67,10 @@ export async function prepareRun(
       `durability must be one of ${DURABILITIES.map((d) => `"${d}"`).join(", ")}, got ${JSON.stringify(durability)}.`,
     );
   }
+  // An already-aborted run starts nothing: no read, no claim, no task body.
+  if (config.signal?.aborted) throw new RunAbortedError(definition.name, config.signal.reason);
+  const commandCheck = prepareCommandCheck(input);
+  if (commandCheck) await commandCheck;
   const saver = definition.checkpointer;
   if (!saver) {
     if (isCommand(input)) throw new NoCheckpointerError(definition.name, "Resuming with a Command");
@@ -94,7 +100,7 @@ export async function prepareRun(
   if (explicitId && !base) throw new CheckpointNotFoundError(threadId, explicitId);
 
   const baseValues = base?.checkpoint.channel_values ?? {};
-  const baseRun = (baseValues[RUN] ?? undefined) as RunInfo | undefined;
+  const baseRun = base ? runInfoOf(baseValues[RUN], threadId, ns, base.checkpoint.id) : undefined;
   const rootTaskId = taskIdOf("", definition.name);
   let runInput: unknown;
   let resume: Record<string, unknown>;
@@ -225,4 +231,27 @@ async function answers(
   }
   out[pending[0]!.id] = await canonicalValue(serde, resume, "The resume value");
   return out;
+}
+
+// The stored `__run__` channel: null or absent when idle, else a RunInfo. A
+// damaged one must not read as an idle (finished) thread.
+function runInfoOf(
+  value: unknown,
+  threadId: string,
+  ns: string,
+  checkpointId: string,
+): RunInfo | undefined {
+  if (value === null || value === undefined) return undefined;
+  const info = value as Partial<RunInfo>;
+  if (
+    typeof value === "object" &&
+    typeof info.id === "string" &&
+    typeof info.start === "string" &&
+    typeof info.depth === "number"
+  ) {
+    return value as RunInfo;
+  }
+  throw new CorruptValueError("a __run__ channel that is not a run record", {
+    where: { threadId, ns, checkpointId, channel: RUN },
+  });
 }

@@ -1,6 +1,7 @@
 // What a resumed run replays: the saved outcome of every task the run has
 // finished, by call position, gathered from the checkpoints of this run.
 import type { CheckpointSaver, CheckpointTuple } from "../contract/checkpoint.js";
+import { BrokenHistoryError } from "../errors.js";
 import { ERROR, parseTaskId, RETURN, type RunInfo } from "./channels.js";
 
 /** A task's settled result: its value, or the error it threw. */
@@ -17,7 +18,8 @@ export type ReplayCache = Map<string, CachedOutcome>;
  * the path to `base` (a resumed run may span several checkpoints). One
  * `getTuple` (already done by the caller) plus, past the first resume, one
  * `list`. A run that failed is continued to retry what failed, so with
- * `dropErrors` its saved errors are left out.
+ * `dropErrors` its saved errors are left out. A missing checkpoint on that
+ * path is a BrokenHistoryError.
  */
 export async function loadReplayCache(
   saver: CheckpointSaver,
@@ -38,12 +40,16 @@ export async function loadReplayCache(
     }
     byId.set(base.checkpoint.id, base);
     chain = [];
-    let current: CheckpointTuple | undefined = base;
-    while (current) {
+    let current: CheckpointTuple = base;
+    for (;;) {
       chain.push(current);
       if (current.checkpoint.id === info.start) break;
+      // A checkpoint of this run is missing: replaying without its writes
+      // would re-run tasks that finished, so stop before anything runs.
       const parentId: string | undefined = current.parentConfig?.configurable?.checkpoint_id;
-      current = parentId ? byId.get(parentId) : undefined;
+      const parent = parentId ? byId.get(parentId) : undefined;
+      if (!parent) throw new BrokenHistoryError(threadId, ns, parentId ?? info.start, info.id);
+      current = parent;
     }
     chain.reverse();
   }

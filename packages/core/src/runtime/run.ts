@@ -21,20 +21,11 @@ import {
 import type { Owner, SerializerProtocol } from "../serde/serializer.js";
 import { canonicalError, canonicalValue, savepointSerializerOf } from "../serde/typed.js";
 import { untilAborted } from "./abort.js";
-import {
-  comparePositions,
-  ERROR,
-  INTERRUPT,
-  OUTPUT,
-  PREVIOUS,
-  RETURN,
-  RUN,
-  taskIdOf,
-} from "./channels.js";
+import { ERROR, INTERRUPT, OUTPUT, PREVIOUS, RETURN, RUN, taskIdOf } from "./channels.js";
 import { Claim } from "./claim.js";
 import { type ActiveRun, runInScope, type Scope, type TaskDefinition } from "./context.js";
 import { RunEvents } from "./events.js";
-import { InterruptSignal } from "./interrupt.js";
+import { groupByTask, InterruptSignal } from "./interrupt.js";
 import { prepareRun, type RunState } from "./prepare.js";
 import type { Outcome, ReplayCache } from "./replay-cache.js";
 import { withRetries } from "./retry.js";
@@ -137,7 +128,7 @@ class Run implements ActiveRun {
     if (this.aborted) {
       this.closed = true;
       await this.flush().catch(() => {});
-      throw new RunAbortedError(this.definition.name, this.config.signal?.reason);
+      throw this.abortError();
     }
     // Parallel tasks may still be running (Promise.all rejects on the first
     // interrupt): let them settle so every interrupt is collected and every
@@ -160,6 +151,8 @@ class Run implements ActiveRun {
 
   callTask(definition: TaskDefinition, args: unknown[], parent: Scope): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure.error);
+    // After an abort no task body starts, replayed or not: the caller already has RunAbortedError.
+    if (this.aborted || this.config.signal?.aborted) return Promise.reject(this.abortError());
     const index = parent.nextChild++;
     const position = parent.path === "" ? String(index) : `${parent.path}.${index}`;
     const cached = this.cache.get(position);
@@ -204,6 +197,7 @@ class Run implements ActiveRun {
       }
     }
     this.throwIfFailed();
+    if (this.aborted || this.config.signal?.aborted) throw this.abortError();
     const step = this.claim?.tuple?.metadata?.step;
     if (events.wantsTaskEvents) {
       const input = args.length === 1 ? args[0] : args;
@@ -297,6 +291,11 @@ class Run implements ActiveRun {
     this.failure ??= { error };
   }
 
+  private abortError(): RunAbortedError {
+    this.aborted = true;
+    return new RunAbortedError(this.definition.name, this.config.signal?.reason);
+  }
+
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error;
   }
@@ -316,17 +315,9 @@ class Run implements ActiveRun {
   }
 
   private async pause(): Promise<PausedResult> {
-    const byTask = new Map<string, { position: string; list: Interrupt[] }>();
-    for (const { scope, interrupt } of this.interrupts) {
-      const entry = byTask.get(scope.taskId) ?? { position: scope.path, list: [] };
-      entry.list.push(interrupt);
-      byTask.set(scope.taskId, entry);
-    }
-    const groups = [...byTask.entries()].sort((a, b) =>
-      comparePositions(a[1].position, b[1].position),
-    );
+    const groups = groupByTask(this.interrupts);
     if (!this.synchronousSerde) {
-      for (const [, { list }] of groups) {
+      for (const [, list] of groups) {
         for (const entry of list) {
           entry.value = await this.canonical(entry.value, "The payload of interrupt()");
         }
@@ -336,18 +327,16 @@ class Run implements ActiveRun {
     const saver = this.saver!;
     await Promise.all([
       this.flush(),
-      ...groups.map(([taskId, { list }]) =>
-        saver.putWrites(claim.config, [[INTERRUPT, list]], taskId),
-      ),
+      ...groups.map(([taskId, list]) => saver.putWrites(claim.config, [[INTERRUPT, list]], taskId)),
     ]);
     this.closed = true;
     this.throwIfFailed();
-    const result: PausedResult = { __interrupt__: groups.flatMap(([, { list }]) => list) };
+    const result: PausedResult = { __interrupt__: groups.flatMap(([, list]) => list) };
     this.events.update(result);
     this.events.values(result);
     if (this.events.wantsCheckpoints) {
       const saved = groups.map(
-        ([taskId, { list }]) => [taskId, INTERRUPT, list] as CheckpointPendingWrite,
+        ([taskId, list]) => [taskId, INTERRUPT, list] as CheckpointPendingWrite,
       );
       this.events.checkpoint({ ...claim, pendingWrites: saved });
     }
