@@ -10,8 +10,10 @@ import {
   type CheckpointTuple,
   checkIdentifier,
   checkpointConfig,
+  checkStoredCheckpoint,
   checkThreadId,
   compareStoredWrites,
+  decodeStored,
   defaultSerializer,
   dumpTyped,
   indexWrites,
@@ -193,14 +195,27 @@ export class MemorySaver implements CheckpointSaver {
     stored: StoredCheckpoint,
   ): Promise<CheckpointTuple> {
     const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
+    const at = { threadId, ns, checkpointId: stored.id };
     const pendingWrites: CheckpointPendingWrite[] = [];
-    for (const w of writes) pendingWrites.push([w.taskId, w.channel, await this.decode(w.value)]);
+    for (const w of writes) {
+      const where = { ...at, part: "write", taskId: w.taskId, channel: w.channel };
+      pendingWrites.push([
+        w.taskId,
+        w.channel,
+        await decodeStored(where, () => this.decode(w.value)),
+      ]);
+    }
+    const checkpoint = await decodeStored({ ...at, part: "checkpoint" }, () =>
+      this.decode(stored.checkpoint),
+    );
     return tupleOf({
       threadId,
       ns,
       checkpointId: stored.id,
-      checkpoint: (await this.decode(stored.checkpoint)) as Checkpoint,
-      metadata: (await this.decode(stored.metadata)) as CheckpointMetadata,
+      checkpoint: checkStoredCheckpoint(checkpoint, at),
+      metadata: (await decodeStored({ ...at, part: "metadata" }, () =>
+        this.decode(stored.metadata),
+      )) as CheckpointMetadata,
       parentId: stored.parentId,
       pendingWrites,
     });
