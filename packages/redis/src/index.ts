@@ -35,11 +35,11 @@
  *
  * @module
  */
+export type { RedisSource } from "./connection.js";
 export { describeClient, redactUrl, toSavepointError } from "./errors.js";
 export { type ThreadKeys, threadIndexKey, threadKeys } from "./keys.js";
 export {
   RedisSaver,
   type RedisSaverOptions,
   type RedisSaverTtl,
-  type RedisSource,
 } from "./saver.js";

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidIdentifierError } from "@savepoint/core";
+import { InvalidArgumentError } from "@savepoint/core";
 
 // Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
 // they share one hash tag (one Cluster slot) and one Lua script can change a
@@ -136,63 +136,4 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
  */
 export function threadIndexKey(prefix: string): string {
   return `${prefix}:threads`;
-}
-
-/**
- * A non-empty string thread id, or InvalidIdentifierError.
- *
- * @example
- * ```ts
- * requireThreadId({ configurable: { thread_id: "t" } }); // "t"
- * ```
- */
-export function requireThreadId(value: unknown): string {
-  if (typeof value !== "string" || value.length === 0) {
-    throw new InvalidIdentifierError(
-      "thread_id",
-      value,
-      "pass a non-empty string as config.configurable.thread_id",
-    );
-  }
-  return value;
-}
-
-/**
- * A string namespace (default `""`), or InvalidIdentifierError.
- *
- * @example
- * ```ts
- * requireNamespace(undefined); // ""
- * ```
- */
-export function requireNamespace(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "string") {
-    throw new InvalidIdentifierError(
-      "checkpoint_ns",
-      value,
-      'pass a string (or leave it out for "")',
-    );
-  }
-  return value;
-}
-
-/**
- * An optional non-empty string checkpoint id, or InvalidIdentifierError.
- *
- * @example
- * ```ts
- * optionalCheckpointId(undefined); // undefined
- * ```
- */
-export function optionalCheckpointId(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string" || value.length === 0) {
-    throw new InvalidIdentifierError(
-      "checkpoint_id",
-      value,
-      "pass a non-empty string or leave it out",
-    );
-  }
-  return value;
 }

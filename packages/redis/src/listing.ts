@@ -1,4 +1,8 @@
+import { matchesMetadataFilter } from "@savepoint/core";
+import type { Connection } from "./connection.js";
 import { SEP, SEP_END, type ThreadKeys, toHex } from "./keys.js";
+import type { RecordCodec } from "./records.js";
+import { SCRIPTS } from "./scripts.js";
 
 // How `list` walks checkpoints newest first. Each thread is a cursor over one
 // of its sorted sets, read in pages by the list script; a query on one thread
@@ -6,6 +10,14 @@ import { SEP, SEP_END, type ThreadKeys, toHex } from "./keys.js";
 // in the thread index by checkpoint id (a k-way merge on a heap), so the
 // result is newest first over all threads without any global index that a
 // write would have to keep up to date.
+
+// Entries per page when listing one thread.
+const PAGE = 100;
+// First page per thread when merging threads (every thread's newest entries
+// are needed before the first can be yielded; small pages keep that cheap),
+// and how many threads are read at once.
+const MERGE_PAGE = 10;
+const FILL_CONCURRENCY = 64;
 
 /** What one `list` call asks for, shared by all the cursors of the call. */
 export interface ListQuery {
@@ -66,21 +78,78 @@ export function listRange(query: ListQuery): ListRange | undefined {
   return { mode: "all", max: before !== undefined ? `(${before}${SEP}` : "+", min: "-" };
 }
 
-/** Reads one page of a thread: up to `count` entries below `max`, bodies included or not. */
-export type PageReader = (
-  keys: ThreadKeys,
-  range: ListRange,
-  max: string,
-  count: number,
-  withBodies: boolean,
-) => Promise<ListEntry[]>;
+/**
+ * How a listing reads a thread: `read` returns up to `count` entries below
+ * `max`, bodies included or not; `keep` keeps the entries of a metadata-only
+ * page that pass the filter (at most `budget`), with their bodies fetched.
+ */
+export interface PageSource {
+  read(
+    keys: ThreadKeys,
+    range: ListRange,
+    max: string,
+    count: number,
+    withBodies: boolean,
+  ): Promise<ListEntry[]>;
+  keep(keys: ThreadKeys, entries: ListEntry[], budget: number): Promise<ListEntry[]>;
+}
 
-/** Keeps the entries of a page that pass the filter, with their bodies fetched. */
-export type PageFilter = (
-  keys: ThreadKeys,
-  entries: ListEntry[],
-  budget: number,
-) => Promise<ListEntry[]>;
+/**
+ * The pages of one `list` call, read with the list and fetch scripts and
+ * filtered on decoded metadata; `readTtl` is the ttl argument of a read.
+ *
+ * @example
+ * ```ts
+ * const pages = scriptPages(connection, codec, query, "0");
+ * ```
+ */
+export function scriptPages(
+  connection: Connection,
+  codec: RecordCodec,
+  query: ListQuery,
+  readTtl: string,
+): PageSource {
+  return {
+    async read(keys, range, max, count, withBodies) {
+      const page = (await connection.run("list", SCRIPTS.list, keys, [
+        range.mode,
+        max,
+        range.min,
+        String(count),
+        withBodies ? "1" : "0",
+        readTtl,
+      ])) as Buffer[][];
+      return page.map(([indexMember, member, metadata, checkpoint, writes]) => {
+        const m = member!.toString();
+        return {
+          indexMember: indexMember!.toString(),
+          member: m,
+          idHex: m.slice(m.indexOf(SEP) + 1),
+          metadata: metadata!,
+          checkpoint: checkpoint!,
+          writes: writes as unknown as Buffer[],
+        };
+      });
+    },
+    async keep(keys, entries, budget) {
+      const matched: ListEntry[] = [];
+      for (const entry of entries) {
+        if (matched.length >= budget) break;
+        const { value } = await codec.decode(entry.metadata);
+        if (matchesMetadataFilter(value as Record<string, unknown>, query.filter))
+          matched.push(entry);
+      }
+      if (matched.length === 0) return matched;
+      const members = matched.map((e) => e.member);
+      const bodies = (await connection.run("list", SCRIPTS.fetch, keys, members)) as Buffer[][];
+      matched.forEach((entry, i) => {
+        entry.checkpoint = bodies[i]![0]!;
+        entry.writes = bodies[i]![1] as unknown as Buffer[];
+      });
+      return matched;
+    },
+  };
+}
 
 /**
  * A position in one thread's checkpoints, newest first, refilled a page at a
@@ -90,7 +159,7 @@ export type PageFilter = (
  * @example
  * ```ts
  * const cursor = new ThreadCursor("t", keys, range);
- * await cursor.fill(query, read, filter, 10);
+ * await cursor.fill(query, pages, 10);
  * cursor.head()?.idHex;
  * ```
  */
@@ -126,20 +195,15 @@ export class ThreadCursor {
   }
 
   /** Reads pages until one leaves an entry to yield, or the range is exhausted. */
-  async fill(
-    query: ListQuery,
-    read: PageReader,
-    filter: PageFilter,
-    pageSize: number,
-  ): Promise<void> {
+  async fill(query: ListQuery, pages: PageSource, pageSize: number): Promise<void> {
     while (this.needsFill() && query.remaining > 0) {
       const withBodies = query.filter === undefined;
       const count = withBodies ? Math.max(1, Math.min(query.remaining, pageSize)) : pageSize;
-      const page = await read(this.keys, this.range, this.max, count, withBodies);
+      const page = await pages.read(this.keys, this.range, this.max, count, withBodies);
       this.seen += page.length;
       if (page.length < count) this.done = true;
       else this.max = `(${page[page.length - 1]!.indexMember}`;
-      this.buffer = withBodies ? page : await filter(this.keys, page, query.remaining);
+      this.buffer = withBodies ? page : await pages.keep(this.keys, page, query.remaining);
       this.pos = 0;
     }
   }
@@ -202,4 +266,60 @@ function before(a: ThreadCursor, b: ThreadCursor): boolean {
   const y = b.head()!.idHex;
   if (x !== y) return x > y;
   return a.keys.threadHex < b.keys.threadHex;
+}
+
+function pageSize(cursors: readonly ThreadCursor[]): number {
+  return cursors.length === 1 ? PAGE : MERGE_PAGE;
+}
+
+/**
+ * Reads the first page of every cursor, {@link FILL_CONCURRENCY} threads at a
+ * time; afterwards a cursor's `seen` tells whether its range holds anything.
+ *
+ * @example
+ * ```ts
+ * await fillFirstPages(cursors, query, scriptPages(connection, codec, query, "0"));
+ * ```
+ */
+export async function fillFirstPages(
+  cursors: readonly ThreadCursor[],
+  query: ListQuery,
+  pages: PageSource,
+): Promise<void> {
+  const size = pageSize(cursors);
+  for (let i = 0; i < cursors.length; i += FILL_CONCURRENCY) {
+    await Promise.all(
+      cursors.slice(i, i + FILL_CONCURRENCY).map((cursor) => cursor.fill(query, pages, size)),
+    );
+  }
+}
+
+/**
+ * The entries of filled cursors, newest first across all of them, each with
+ * its thread id, until `query.remaining` (counted down here) runs out.
+ *
+ * @example
+ * ```ts
+ * for await (const [threadId, entry] of newestFirst(cursors, query, pages)) console.log(threadId, entry.idHex);
+ * ```
+ */
+export async function* newestFirst(
+  cursors: readonly ThreadCursor[],
+  query: ListQuery,
+  pages: PageSource,
+): AsyncGenerator<[threadId: string, entry: ListEntry]> {
+  const size = pageSize(cursors);
+  const heap = new CursorHeap();
+  for (const cursor of cursors) if (cursor.head()) heap.push(cursor);
+  while (query.remaining > 0 && heap.size > 0) {
+    const cursor = heap.pop()!;
+    const entry = cursor.take()!;
+    // Empty: deleted between the metadata read and the body fetch of a filtered page.
+    if (entry.checkpoint.length > 0) {
+      yield [cursor.threadId, entry];
+      query.remaining--;
+    }
+    if (cursor.needsFill()) await cursor.fill(query, pages, size);
+    if (cursor.head()) heap.push(cursor);
+  }
 }

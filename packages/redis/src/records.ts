@@ -1,8 +1,10 @@
 import {
   CorruptValueError,
-  isSavepointSerializer,
+  dumpTyped,
+  loadTyped,
   type Owner,
   type SerializerProtocol,
+  type TypedValue,
 } from "@savepoint/core";
 
 // A stored record is one line of JSON header, a newline, then the serialized
@@ -18,8 +20,25 @@ const FORMAT = 1;
 const NEWLINE = 0x0a;
 
 /**
- * Serializes values for storage and back, using the synchronous fast path of
- * Savepoint's own serializer when it is the one in use.
+ * A write as its record holds it: the pieces of a pending write and its sort key.
+ *
+ * @example
+ * ```ts
+ * const write: DecodedWrite = { taskId: "0:step", idx: 0, channel: "__return__", taskPath: "", value: 1 };
+ * ```
+ */
+export interface DecodedWrite {
+  taskId: string;
+  idx: number;
+  channel: string;
+  taskPath: string;
+  value: unknown;
+}
+
+/**
+ * Serializes values for storage and back. Core's `dumpTyped`/`loadTyped`
+ * decide whether the serializer in use is Savepoint's own (synchronous JSON
+ * text) or another one (bytes, through a promise).
  *
  * @example
  * ```ts
@@ -32,29 +51,26 @@ export class RecordCodec {
   constructor(readonly serde: SerializerProtocol) {}
 
   /**
-   * A record: `header` followed by the serialized value's type. A string when
-   * the serializer produced text (ioredis writes it as UTF-8 without a copy
-   * here), else a Buffer.
+   * A record: `header` followed by the serialized value's type. A string,
+   * synchronously, when the serializer produces text (ioredis writes it as
+   * UTF-8 without a copy here); else a Buffer, in a promise.
    */
-  async encode(
+  encode(
     header: readonly unknown[],
     value: unknown,
     owner?: Owner,
-  ): Promise<string | Buffer> {
-    const sync = this.encodeSync(header, value, owner);
-    if (sync !== undefined) return sync;
-    const [type, bytes] = await this.serde.dumpsTyped(value);
-    return Buffer.concat([
-      Buffer.from(`${JSON.stringify([FORMAT, ...header, type])}\n`, "utf8"),
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    ]);
+  ): string | Buffer | Promise<string | Buffer> {
+    const typed = dumpTyped(this.serde, value, owner);
+    return typed instanceof Promise ? typed.then((t) => record(header, t)) : record(header, typed);
   }
 
-  /** {@link RecordCodec.encode} without a promise, when the serializer is synchronous; else undefined. */
-  encodeSync(header: readonly unknown[], value: unknown, owner?: Owner): string | undefined {
-    const serde = this.serde;
-    if (!isSavepointSerializer(serde)) return undefined;
-    return `${JSON.stringify([FORMAT, ...header, serde.type])}\n${serde.encode(value, owner)}`;
+  /** The record of one write of task `taskId` (see the layout above). */
+  encodeWrite(write: DecodedWrite, owner?: Owner): string | Buffer | Promise<string | Buffer> {
+    return this.encode(
+      [write.taskId, write.idx, write.channel, write.taskPath],
+      write.value,
+      owner,
+    );
   }
 
   /** The header (without the format version) and the decoded value of a record. */
@@ -63,16 +79,29 @@ export class RecordCodec {
     const type = header[header.length - 1];
     if (typeof type !== "string") throw new CorruptValueError("record without a value type");
     const body = record.subarray(record.indexOf(NEWLINE) + 1);
-    const serde = this.serde;
-    const value =
-      isSavepointSerializer(serde) && (type === serde.type || type === "json")
-        ? serde.decode(body.toString("utf8"))
-        : await serde.loadsTyped(
-            type,
-            new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
-          );
-    return { header: header.slice(0, -1), value };
+    // A plain Uint8Array view, as another serializer's `loadsTyped` expects.
+    const data = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return { header: header.slice(0, -1), value: await loadTyped(this.serde, type, data) };
   }
+
+  /** A write record decoded, its header checked. */
+  async decodeWrite(record: Buffer): Promise<DecodedWrite> {
+    const [taskId, idx, channel, taskPath] = readHeader(record);
+    if (typeof taskId !== "string" || typeof idx !== "number" || typeof channel !== "string") {
+      throw new CorruptValueError("write record with a malformed header");
+    }
+    const { value } = await this.decode(record);
+    return { taskId, idx, channel, taskPath: typeof taskPath === "string" ? taskPath : "", value };
+  }
+}
+
+function record(header: readonly unknown[], [type, data]: TypedValue): string | Buffer {
+  const line = `${JSON.stringify([FORMAT, ...header, type])}\n`;
+  if (typeof data === "string") return line + data;
+  return Buffer.concat([
+    Buffer.from(line, "utf8"),
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+  ]);
 }
 
 /**

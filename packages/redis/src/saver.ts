@@ -5,47 +5,42 @@ import {
   CheckpointConflictError,
   type CheckpointListOptions,
   type CheckpointMetadata,
-  type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
-  CorruptValueError,
+  checkIdentifier,
+  checkpointConfig,
+  checkThreadId,
+  compareStoredWrites,
   defaultSerializer,
   InvalidArgumentError,
-  InvalidIdentifierError,
-  matchesMetadataFilter,
+  indexWrites,
+  listLimit,
+  namespaceOf,
   nextIntegerVersion,
+  optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
+  quote,
   type RunnableConfig,
-  replacesOnWrite,
-  type SerializerProtocol,
-  writeIndex,
-} from "@savepoint/core";
-import { type Cluster, Redis, type RedisOptions } from "ioredis";
-import { describeClient, redactUrl, toSavepointError } from "./errors.js";
-import {
-  checkPrefix,
-  fromHex,
-  optionalCheckpointId,
-  requireNamespace,
+  requireCheckpointId,
   requireThreadId,
-  SEP,
-  type ThreadKeys,
-  threadIndexKey,
-  threadKeys,
-  toHex,
-} from "./keys.js";
+  type SerializerProtocol,
+  tupleOf,
+} from "@savepoint/core";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { Connection, type RedisSource } from "./connection.js";
+import { checkPrefix, fromHex, SEP, type ThreadKeys, threadKeys, toHex } from "./keys.js";
 import {
-  CursorHeap,
-  type ListEntry,
+  fillFirstPages,
   type ListQuery,
   listRange,
-  type PageFilter,
-  type PageReader,
+  newestFirst,
+  scriptPages,
   ThreadCursor,
 } from "./listing.js";
-import { RecordCodec, readHeader } from "./records.js";
-import { type Reply, SCRIPTS, type Script } from "./scripts.js";
+import { RecordCodec } from "./records.js";
+import { type Reply, SCRIPTS } from "./scripts.js";
+import { ThreadIndex } from "./thread-index.js";
 
 /**
  * Expiry of idle threads.
@@ -87,34 +82,8 @@ export interface RedisSaverOptions {
   redisOptions?: RedisOptions;
 }
 
-/**
- * Where a saver reads and writes: an ioredis `Redis` or `Cluster` (left open
- * by the saver), or a `redis://` / `rediss://` URL (opened and closed by it).
- *
- * @example
- * ```ts
- * const source: RedisSource = process.env.REDIS_URL ?? new Redis();
- * ```
- */
-export type RedisSource = Redis | Cluster | string;
-
 const DEFAULT_PREFIX = "savepoint";
-const PAGE = 100;
-// First page per thread when merging threads, and threads read at once.
-const MERGE_PAGE = 10;
-const FILL_CONCURRENCY = 64;
-const INDEX_PAGE = 1000;
-// Cap on the in-process memory of threads known to be in the thread index.
-const INDEXED_CACHE = 10_000;
 const KEY_CACHE = 1_000;
-
-interface DecodedWrite {
-  taskId: string;
-  idx: number;
-  channel: string;
-  taskPath: string;
-  value: unknown;
-}
 
 /**
  * A checkpoint saver on Redis (or Valkey, or Redis Cluster) through ioredis.
@@ -139,8 +108,10 @@ interface DecodedWrite {
  * ```
  */
 export class RedisSaver implements CheckpointSaver {
-  /** `put` honours `ifHead` atomically, inside its Lua script. */
-  /** What this saver guarantees beyond LangGraph's contract. */
+  /**
+   * What this saver guarantees beyond LangGraph's contract. `put` checks
+   * `ifHead` inside its Lua script, so the check and the write are one step.
+   */
   readonly capabilities = {
     /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
     conditionalPut: true,
@@ -152,15 +123,12 @@ export class RedisSaver implements CheckpointSaver {
   /** Start of every key this saver writes. */
   readonly prefix: string;
 
-  private readonly owned: boolean;
-  private readonly where: string;
+  private readonly connection: Connection;
   private readonly codec: RecordCodec;
   private readonly ttlArg: string;
   private readonly readTtlArg: string;
-  private readonly indexKey: string;
-  private readonly indexed = new Set<string>();
+  private readonly index: ThreadIndex;
   private readonly keyCache = new Map<string, ThreadKeys>();
-  private lastConnectionError: Error | undefined;
 
   constructor(source: RedisSource, options: RedisSaverOptions = {}) {
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
@@ -174,33 +142,9 @@ export class RedisSaver implements CheckpointSaver {
     }
     this.ttlArg = ttl ? String(Math.max(1, Math.round(ttl.seconds * 1000))) : "0";
     this.readTtlArg = ttl?.refreshOnRead ? this.ttlArg : "0";
-    this.indexKey = threadIndexKey(this.prefix);
-    if (typeof source === "string") {
-      if (!/^rediss?:\/\//.test(source)) {
-        throw new InvalidArgumentError(
-          `RedisSaver needs an ioredis client or a redis:// or rediss:// URL, got "${redactUrl(source)}".`,
-        );
-      }
-      const client = new Redis(source, options.redisOptions ?? {});
-      // Keeps the socket error (ECONNREFUSED...) for the message of the command
-      // that fails because of it, and stops ioredis logging it as unhandled.
-      client.on("error", (err: Error) => {
-        this.lastConnectionError = err;
-      });
-      client.on("ready", () => {
-        this.lastConnectionError = undefined;
-      });
-      this.client = client;
-      this.owned = true;
-    } else if (source && typeof (source as Redis).evalsha === "function") {
-      this.client = source;
-      this.owned = false;
-    } else {
-      throw new InvalidArgumentError(
-        "RedisSaver needs an ioredis Redis or Cluster client, or a redis:// or rediss:// URL.",
-      );
-    }
-    this.where = describeClient(this.client);
+    this.connection = new Connection(source, options.redisOptions);
+    this.client = this.connection.client;
+    this.index = new ThreadIndex(this.connection, this.prefix);
   }
 
   /**
@@ -215,11 +159,10 @@ export class RedisSaver implements CheckpointSaver {
    * ```
    */
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
-    const threadId = requireThreadId(config.configurable?.thread_id);
-    const ns = requireNamespace(config.configurable?.checkpoint_ns);
-    const checkpointId = optionalCheckpointId(config.configurable?.checkpoint_id);
-    const keys = this.keysOf(threadId);
-    const reply = (await this.run("getTuple", SCRIPTS.get, keys, [
+    const threadId = requireThreadId(config, "getTuple");
+    const ns = namespaceOf(config, "getTuple");
+    const checkpointId = optionalCheckpointId(config, "getTuple");
+    const reply = (await this.connection.run("getTuple", SCRIPTS.get, this.keysOf(threadId), [
       toHex(ns),
       checkpointId === undefined ? "" : toHex(checkpointId),
       this.readTtlArg,
@@ -232,8 +175,8 @@ export class RedisSaver implements CheckpointSaver {
   /**
    * Checkpoints newest first: of one namespace (`checkpoint_ns` given), of
    * every namespace of the thread (left out), or of every thread (no
-   * `thread_id`). `filter` is checked on metadata after reading it, a page at
-   * a time, so `limit` never loads more than it needs.
+   * `thread_id`: the thread index). `filter` is checked on metadata after
+   * reading it, a page at a time, so `limit` never loads more than it needs.
    *
    * @example
    * ```ts
@@ -246,57 +189,33 @@ export class RedisSaver implements CheckpointSaver {
     config: RunnableConfig,
     options: CheckpointListOptions = {},
   ): AsyncGenerator<CheckpointTuple> {
-    const { limit, filter } = options;
-    if (limit !== undefined && limit <= 0) return;
-    const c = config.configurable ?? {};
+    const remaining = listLimit(options.limit);
+    if (remaining <= 0) return;
+    const c = config?.configurable ?? {};
     const acrossThreads = c.thread_id === undefined || c.thread_id === null;
-    const threadId = acrossThreads ? undefined : requireThreadId(c.thread_id);
+    const threadId = acrossThreads ? undefined : requireThreadId(config, "list");
     const query: ListQuery = {
-      ns: c.checkpoint_ns === undefined ? undefined : requireNamespace(c.checkpoint_ns),
-      checkpointId: optionalCheckpointId(c.checkpoint_id),
-      beforeId: optionalCheckpointId(options.before?.configurable?.checkpoint_id),
-      filter,
-      remaining: limit ?? Number.POSITIVE_INFINITY,
+      ns: c.checkpoint_ns === undefined ? undefined : namespaceOf(config, "list"),
+      checkpointId: optionalCheckpointId(config, "list"),
+      beforeId: optionalCheckpointId(options.before, "list: options.before"),
+      filter: options.filter,
+      remaining,
     };
     const range = listRange(query);
     if (!range) return;
-    const threadIds = threadId === undefined ? await this.allThreadIds() : [threadId];
+    const threadIds = threadId === undefined ? await this.index.threadIds() : [threadId];
     const cursors = threadIds.map((t) => new ThreadCursor(t, this.keysOf(t), range));
-    const read = this.readPage;
-    const keep = this.filterPage(query);
-    // Across threads, every thread's newest entries are needed before the
-    // first can be yielded; small first pages keep that cheap.
-    const pageSize = cursors.length === 1 ? PAGE : MERGE_PAGE;
-    for (let i = 0; i < cursors.length; i += FILL_CONCURRENCY) {
-      await Promise.all(
-        cursors
-          .slice(i, i + FILL_CONCURRENCY)
-          .map((cursor) => cursor.fill(query, read, keep, pageSize)),
+    const pages = scriptPages(this.connection, this.codec, query, this.readTtlArg);
+    await fillFirstPages(cursors, query, pages);
+    if (acrossThreads) await this.index.pruneEmpty(cursors);
+    for await (const [threadId, entry] of newestFirst(cursors, query, pages)) {
+      yield await this.toTuple(
+        threadId,
+        entry.member,
+        entry.checkpoint,
+        entry.metadata,
+        entry.writes,
       );
-    }
-    if (acrossThreads) {
-      for (const cursor of cursors) {
-        if (cursor.seen === 0) await this.pruneThreadIndex(cursor.keys);
-      }
-    }
-    const heap = new CursorHeap();
-    for (const cursor of cursors) if (cursor.head()) heap.push(cursor);
-    while (query.remaining > 0 && heap.size > 0) {
-      const cursor = heap.pop()!;
-      const entry = cursor.take()!;
-      // Empty: deleted between the metadata read and the body fetch of a filtered page.
-      if (entry.checkpoint.length > 0) {
-        yield await this.toTuple(
-          cursor.threadId,
-          entry.member,
-          entry.checkpoint,
-          entry.metadata,
-          entry.writes,
-        );
-        query.remaining--;
-      }
-      if (cursor.needsFill()) await cursor.fill(query, read, keep, pageSize);
-      if (cursor.head()) heap.push(cursor);
     }
   }
 
@@ -318,69 +237,40 @@ export class RedisSaver implements CheckpointSaver {
     _newVersions: ChannelVersions,
     options?: PutOptions,
   ): Promise<RunnableConfig> {
-    const threadId = requireThreadId(config.configurable?.thread_id);
-    const ns = requireNamespace(config.configurable?.checkpoint_ns);
-    const parentId = optionalCheckpointId(config.configurable?.checkpoint_id);
-    const checkpointId = checkpoint?.id;
-    if (typeof checkpointId !== "string" || checkpointId.length === 0) {
-      throw new InvalidIdentifierError(
-        "checkpoint.id",
-        checkpointId,
-        "a checkpoint needs a non-empty string id",
-      );
-    }
+    const threadId = requireThreadId(config, "put");
+    const ns = namespaceOf(config, "put");
+    const parentId = optionalCheckpointId(config, "put");
+    const checkpointId = checkIdentifier("put: checkpoint.id", checkpoint?.id, {
+      hint: "a checkpoint needs a non-empty string id",
+    });
     const ifHead = options?.ifHead;
-    if (
-      ifHead !== undefined &&
-      ifHead !== null &&
-      (typeof ifHead !== "string" || ifHead.length === 0)
-    ) {
-      throw new InvalidIdentifierError(
-        "ifHead",
-        ifHead,
-        "pass a checkpoint id, null, or leave it out",
-      );
+    if (ifHead !== undefined && ifHead !== null) {
+      checkIdentifier("put: options.ifHead", ifHead, {
+        hint: "pass a checkpoint id, null, or leave it out",
+      });
     }
     const keys = this.keysOf(threadId);
     const [checkpointRecord, metadataRecord] = await Promise.all([
-      this.codec.encode([parentId ?? null], checkpoint, `Checkpoint "${checkpointId}"`),
-      this.codec.encode([], metadata, `Metadata of checkpoint "${checkpointId}"`),
+      this.codec.encode([parentId ?? null], checkpoint, `Checkpoint ${quote(checkpointId)}`),
+      this.codec.encode([], metadata, `Metadata of checkpoint ${quote(checkpointId)}`),
     ]);
-    const script = this.run("put", SCRIPTS.put, keys, [
-      toHex(ns),
-      toHex(checkpointId),
-      checkpointRecord,
-      metadataRecord,
-      ifHead === undefined ? "" : ifHead === null ? "null" : "id",
-      typeof ifHead === "string" ? toHex(ifHead) : "",
-      this.ttlArg,
-    ]);
-    // The thread index is a key of its own (another Cluster slot), so it
-    // cannot be written by the thread's script. On the first put of a thread
-    // in this process it is sent together with the script (on one connection
-    // it arrives first, so a listed thread is never missing from the index);
-    // later, the script says when it (re)created the thread, e.g. after a
-    // deleteThread or expiry elsewhere, and the index entry is added then.
-    const known = this.indexed.has(keys.threadHex);
-    const [reply] = await Promise.all([
-      script,
-      known
-        ? undefined
-        : this.call("put", () => this.client.zadd(this.indexKey, 0, keys.threadHex)),
-    ]);
-    const [status, detail] = reply as [number, Buffer | number];
+    const reply = await this.index.put(keys, () =>
+      this.connection.run("put", SCRIPTS.put, keys, [
+        toHex(ns),
+        toHex(checkpointId),
+        checkpointRecord,
+        metadataRecord,
+        ifHead === undefined ? "" : ifHead === null ? "null" : "id",
+        typeof ifHead === "string" ? toHex(ifHead) : "",
+        this.ttlArg,
+      ]),
+    );
+    const [status, actual] = reply as [number, Buffer | number];
     if (status !== 1) {
-      const actual =
-        Buffer.isBuffer(detail) && detail.length > 0 ? fromHex(detail.toString()) : null;
-      throw new CheckpointConflictError(threadId, ifHead ?? null, actual);
+      const head = Buffer.isBuffer(actual) && actual.length > 0 ? fromHex(actual.toString()) : null;
+      throw new CheckpointConflictError(threadId, ifHead ?? null, head);
     }
-    if (known && detail === 1) {
-      await this.call("put", () => this.client.zadd(this.indexKey, 0, keys.threadHex));
-    }
-    this.remember(keys.threadHex);
-    return {
-      configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
-    };
+    return checkpointConfig(threadId, ns, checkpointId);
   }
 
   /**
@@ -399,19 +289,14 @@ export class RedisSaver implements CheckpointSaver {
     taskId: string,
     taskPath = "",
   ): Promise<void> {
-    const threadId = requireThreadId(config.configurable?.thread_id);
-    const ns = requireNamespace(config.configurable?.checkpoint_ns);
-    const checkpointId = optionalCheckpointId(config.configurable?.checkpoint_id);
-    if (checkpointId === undefined) {
-      throw new InvalidIdentifierError(
-        "checkpoint_id",
-        checkpointId,
-        "putWrites stores writes against a checkpoint: pass config.configurable.checkpoint_id",
-      );
-    }
-    if (typeof taskId !== "string") {
-      throw new InvalidIdentifierError("taskId", taskId, "pass the task id as a string");
-    }
+    const threadId = requireThreadId(config, "putWrites");
+    const ns = namespaceOf(config, "putWrites");
+    const checkpointId = requireCheckpointId(config, "putWrites");
+    checkIdentifier("putWrites: task_id", taskId, {
+      allowEmpty: true,
+      hint: "pass the task id as a string",
+    });
+    const path = checkIdentifier("putWrites: task_path", taskPath ?? "", { allowEmpty: true });
     if (writes.length === 0) return;
     const keys = this.keysOf(threadId);
     const taskHex = toHex(taskId);
@@ -420,17 +305,14 @@ export class RedisSaver implements CheckpointSaver {
       this.lastBase = { ns, checkpointId, base: `${toHex(ns)}${SEP}${toHex(checkpointId)}${SEP}` };
     }
     const args: (string | Buffer)[] = [this.lastBase.base, this.ttlArg];
-    for (let i = 0; i < writes.length; i++) {
-      const [channel, value] = writes[i]!;
-      const idx = writeIndex(channel, i);
-      const header = [taskId, idx, channel, taskPath ?? ""];
-      const owner = () => `Write to "${channel}" of task "${taskId}"`;
-      const record =
-        this.codec.encodeSync(header, value, owner) ??
-        (await this.codec.encode(header, value, owner));
-      args.push(`${taskHex}${SEP}${idx}`, replacesOnWrite(channel) ? "1" : "0", record);
+    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
+      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
+      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
+      let record = this.codec.encodeWrite({ taskId, idx, channel, taskPath: path, value }, owner);
+      if (record instanceof Promise) record = await record;
+      args.push(`${taskHex}${SEP}${idx}`, replaces ? "1" : "0", record);
     }
-    await this.run("putWrites", SCRIPTS.putWrites, keys, args);
+    await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args);
   }
 
   /**
@@ -443,14 +325,7 @@ export class RedisSaver implements CheckpointSaver {
    * ```
    */
   async deleteThread(threadId: string): Promise<void> {
-    const keys = this.keysOf(requireThreadId(threadId));
-    this.indexed.delete(keys.threadHex);
-    // The index entry goes first: a put racing with the delete then either
-    // lands before the DEL (and is deleted) or re-creates the thread after it,
-    // in which case its script reports "created" and it re-adds the entry.
-    await this.call("deleteThread", () =>
-      Promise.all([this.client.zrem(this.indexKey, keys.threadHex), this.client.del(...keys.all)]),
-    );
+    await this.index.deleteThread(this.keysOf(checkThreadId(threadId, "deleteThread")));
   }
 
   /**
@@ -476,92 +351,7 @@ export class RedisSaver implements CheckpointSaver {
    * ```
    */
   async close(): Promise<void> {
-    if (!this.owned) return;
-    const client = this.client;
-    if (client.status === "end") return;
-    if (client.status !== "ready") {
-      client.disconnect();
-      return;
-    }
-    const ended = new Promise<void>((resolve) => client.once("end", () => resolve()));
-    try {
-      await client.quit();
-    } catch {
-      client.disconnect();
-    }
-    await ended;
-  }
-
-  private readonly readPage: PageReader = async (keys, range, max, count, withBodies) => {
-    const page = (await this.run("list", SCRIPTS.list, keys, [
-      range.mode,
-      max,
-      range.min,
-      String(count),
-      withBodies ? "1" : "0",
-      this.readTtlArg,
-    ])) as Buffer[][];
-    return page.map(([indexMember, member, metadata, checkpoint, writes]) => {
-      const m = member!.toString();
-      return {
-        indexMember: indexMember!.toString(),
-        member: m,
-        idHex: m.slice(m.indexOf(SEP) + 1),
-        metadata: metadata!,
-        checkpoint: checkpoint!,
-        writes: writes as unknown as Buffer[],
-      };
-    });
-  };
-
-  private filterPage(query: ListQuery): PageFilter {
-    return async (keys, entries, budget) => {
-      const matched: ListEntry[] = [];
-      for (const entry of entries) {
-        if (matched.length >= budget) break;
-        const { value } = await this.codec.decode(entry.metadata);
-        if (matchesMetadataFilter(value as Record<string, unknown>, query.filter))
-          matched.push(entry);
-      }
-      if (matched.length === 0) return matched;
-      const bodies = (await this.run(
-        "list",
-        SCRIPTS.fetch,
-        keys,
-        matched.map((e) => e.member),
-      )) as Buffer[][];
-      matched.forEach((entry, i) => {
-        entry.checkpoint = bodies[i]![0]!;
-        entry.writes = bodies[i]![1] as unknown as Buffer[];
-      });
-      return matched;
-    };
-  }
-
-  private async allThreadIds(): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor = "-";
-    for (;;) {
-      const page = (await this.call("list", () =>
-        this.client.zrangebylex(this.indexKey, cursor, "+", "LIMIT", 0, INDEX_PAGE),
-      )) as string[];
-      for (const hex of page) ids.push(fromHex(hex));
-      if (page.length < INDEX_PAGE) return ids;
-      cursor = `(${page[page.length - 1]}`;
-    }
-  }
-
-  // A thread in the index may have expired (TTL) or been deleted by hand.
-  // Removing its entry must not race a put that re-creates the thread: remove,
-  // look again, and put it back if the thread exists after all. A put that
-  // re-creates it later reports "created" and re-adds the entry itself.
-  private async pruneThreadIndex(keys: ThreadKeys): Promise<void> {
-    if ((await this.run("list", SCRIPTS.exists, keys, [])) === 1) return;
-    await this.call("list", () => this.client.zrem(this.indexKey, keys.threadHex));
-    if ((await this.run("list", SCRIPTS.exists, keys, [])) === 1) {
-      await this.call("list", () => this.client.zadd(this.indexKey, 0, keys.threadHex));
-    }
-    this.indexed.delete(keys.threadHex);
+    await this.connection.close();
   }
 
   private async toTuple(
@@ -572,44 +362,27 @@ export class RedisSaver implements CheckpointSaver {
     writeRecords: Buffer[],
   ): Promise<CheckpointTuple> {
     const sep = member.indexOf(SEP);
-    const ns = fromHex(member.slice(0, sep));
-    const checkpointId = fromHex(member.slice(sep + 1));
     const [cp, md, writes] = await Promise.all([
       this.codec.decode(checkpointRecord),
       metadataRecord.length > 0 ? this.codec.decode(metadataRecord) : undefined,
-      Promise.all(writeRecords.map((record) => this.decodeWrite(record))),
+      Promise.all(writeRecords.map((record) => this.codec.decodeWrite(record))),
     ]);
-    writes.sort(compareWrites);
     const parentId = cp.header[0];
-    const tuple: CheckpointTuple = {
-      config: {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
-      },
+    return tupleOf({
+      threadId,
+      ns: fromHex(member.slice(0, sep)),
+      checkpointId: fromHex(member.slice(sep + 1)),
       checkpoint: cp.value as Checkpoint,
       metadata: md?.value as CheckpointMetadata | undefined,
-      pendingWrites: writes.map((w): CheckpointPendingWrite => [w.taskId, w.channel, w.value]),
-    };
-    if (typeof parentId === "string") {
-      tuple.parentConfig = {
-        configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: parentId },
-      };
-    }
-    return tuple;
+      parentId: typeof parentId === "string" ? parentId : undefined,
+      pendingWrites: writes.sort(compareStoredWrites).map((w) => [w.taskId, w.channel, w.value]),
+    });
   }
 
-  private async decodeWrite(record: Buffer): Promise<DecodedWrite> {
-    const header = readHeader(record);
-    const [taskId, idx, channel, taskPath] = header;
-    if (typeof taskId !== "string" || typeof idx !== "number" || typeof channel !== "string") {
-      throw new CorruptValueError("write record with a malformed header");
-    }
-    const { value } = await this.codec.decode(record);
-    return { taskId, idx, channel, taskPath: typeof taskPath === "string" ? taskPath : "", value };
-  }
-
-  // A run touches the same thread on every call; its key names are built once.
+  // The field base of the last checkpoint written to (see putWrites).
   private lastBase = { ns: "", checkpointId: "", base: "" };
 
+  // A run touches the same thread on every call; its key names are built once.
   private keysOf(threadId: string): ThreadKeys {
     let keys = this.keyCache.get(threadId);
     if (!keys) {
@@ -619,44 +392,4 @@ export class RedisSaver implements CheckpointSaver {
     }
     return keys;
   }
-
-  private remember(threadHex: string): void {
-    if (this.indexed.size >= INDEXED_CACHE) this.indexed.clear();
-    this.indexed.add(threadHex);
-  }
-
-  private run(
-    operation: string,
-    script: Script,
-    keys: ThreadKeys,
-    args: readonly (string | Buffer)[],
-  ): Promise<Reply> {
-    return this.call(operation, () => script.run(this.client, keys.all, args));
-  }
-
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toSavepointError(err, this.where, operation, this.lastConnectionError);
-    }
-  }
-}
-
-// pendingWrites order: (task_path, task_id, idx), strings by code point.
-function compareWrites(a: DecodedWrite, b: DecodedWrite): number {
-  return (
-    compareCodePoints(a.taskPath, b.taskPath) ||
-    compareCodePoints(a.taskId, b.taskId) ||
-    a.idx - b.idx
-  );
-}
-
-function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  // UTF-16 order differs from code-point order only around surrogates; UTF-8
-  // byte order is code-point order, so compare bytes in that (rare) case.
-  const fast = a < b ? -1 : 1;
-  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return fast;
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
