@@ -39,7 +39,7 @@ export { contractGroup } from "./groups/contract.js";
 export { identifiersGroup } from "./groups/identifiers.js";
 export { payloadsGroup } from "./groups/payloads.js";
 export { restartGroup } from "./groups/restart.js";
-export { runtimeGroup } from "./groups/runtime.js";
+export { runtimeGroup } from "./groups/runtime/index.js";
 export { type Harness, useHarness } from "./harness.js";
 export { GROUP_NAMES, type GroupName, type SaverInitializer } from "./initializer.js";
 export {

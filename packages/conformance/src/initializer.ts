@@ -2,8 +2,9 @@ import type { CheckpointSaver } from "@savepoint/core";
 
 /**
  * How the conformance suite gets savers to test. `create()` may be called more
- * than once against the same storage: the suite writes with one instance and
- * reads with a fresh one to test a restart. Tests isolate themselves by
+ * than once and must return savers over the same storage: the suite writes
+ * with one instance and reads with a fresh one to test a restart (unless
+ * `durable: false`). Tests isolate themselves by
  * random thread ids, so the storage never needs a flush.
  *
  * @example
@@ -26,6 +27,13 @@ export interface SaverInitializer<Saver extends CheckpointSaver = CheckpointSave
   beforeAll?(): void | Promise<void>;
   /** Runs once after the suite. */
   afterAll?(): void | Promise<void>;
+  /**
+   * `false` when every saver `create()` returns has storage of its own (it
+   * keeps nothing for another instance to read): the restart tests are then
+   * skipped with that reason. Left out, the suite checks that a second
+   * instance sees what the first wrote, and fails once, saying so, if not.
+   */
+  durable?: boolean;
   /** Skip the whole suite (for example when the service is not reachable), or just some groups. */
   skip?: boolean | GroupName[];
 }

@@ -4,7 +4,7 @@ import { contractGroup } from "./groups/contract.js";
 import { identifiersGroup } from "./groups/identifiers.js";
 import { payloadsGroup } from "./groups/payloads.js";
 import { restartGroup } from "./groups/restart.js";
-import { runtimeGroup } from "./groups/runtime.js";
+import { runtimeGroup } from "./groups/runtime/index.js";
 import type { GroupName, SaverInitializer } from "./initializer.js";
 
 const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {

@@ -1,6 +1,5 @@
 import {
   CheckpointConflictError,
-  type CheckpointSaver,
   Command,
   entrypoint,
   interrupt,
@@ -10,7 +9,7 @@ import {
   type StateSnapshot,
   task,
 } from "@savepoint/core";
-import { describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ascendingIds,
   idsOf,
@@ -20,21 +19,13 @@ import {
   putChain,
   threadConfig,
 } from "../fixtures/checkpoints.js";
+import { skipUnlessConditionalPut } from "../fixtures/skips.js";
 import { useHarness } from "../harness.js";
 import type { SaverInitializer } from "../initializer.js";
 
 const CONTENDERS = 16;
 const PARALLEL_THREADS = 100;
 const PARALLEL_TASKS = 50;
-
-function skipUnlessConditional(saver: CheckpointSaver, ctx: TestContext): void {
-  if (!saver.capabilities?.conditionalPut) {
-    ctx.skip(
-      "the saver does not declare capabilities.conditionalPut, so it makes no promise about " +
-        "racing runs (a LangGraph saver runs workflows without that guarantee)",
-    );
-  }
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -71,7 +62,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
     describe("conditional put (ifHead)", () => {
       it("ifHead: null commits on a thread with no checkpoint", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const { checkpoint, newVersions } = makeCheckpoint({ x: 1 });
         const config = await saver.put(
@@ -88,7 +79,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("ifHead: null is refused once the thread has a checkpoint, and stores nothing", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [head] = await putChain(saver, threadId, 1);
         const { checkpoint, newVersions } = makeCheckpoint({ x: 2 });
@@ -103,7 +94,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("ifHead: the head's id commits a child", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [head] = await putChain(saver, threadId, 1);
         const next = makeCheckpoint({ x: 2 }, head);
@@ -117,7 +108,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("a stale ifHead is refused with CheckpointConflictError naming both heads, and stores nothing", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [old, head] = await putChain(saver, threadId, 2);
         const next = makeCheckpoint({ x: 3 }, old);
@@ -139,7 +130,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("an ifHead naming a checkpoint that never existed is refused", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [head] = await putChain(saver, threadId, 1);
         const [ghost] = ascendingIds(1);
@@ -154,7 +145,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("the head is the greatest id, even when an older id was put last", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [older, newer] = ascendingIds(2);
         for (const id of [newer!, older!]) {
@@ -172,7 +163,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it("the head is per namespace: another namespace's checkpoints do not count", async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [mainHead] = await putChain(saver, threadId, 1, { ns: "" });
         const sub = makeCheckpoint({ x: 1 });
@@ -196,7 +187,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it(`${CONTENDERS} concurrent puts from one head: exactly one commits, no fork`, async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const [head] = await putChain(saver, threadId, 1);
         const children = Array.from({ length: CONTENDERS }, (_, i) => makeCheckpoint({ i }, head));
@@ -222,7 +213,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
 
       it(`${CONTENDERS} concurrent first puts with ifHead: null: exactly one commits`, async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         const threadId = h.threadId();
         const results = await Promise.allSettled(
           Array.from({ length: CONTENDERS }, (_, i) => {
@@ -243,7 +234,7 @@ export function concurrencyGroup(init: SaverInitializer): void {
     describe("workflows", () => {
       it(`${CONTENDERS} concurrent resumes of one paused run: one finishes, the rest are refused, history does not fork`, async (ctx) => {
         const saver = h.saver();
-        skipUnlessConditional(saver, ctx);
+        skipUnlessConditionalPut(saver, ctx);
         let prepared = 0;
         const prepare = task("prepare", async (n: number) => {
           prepared++;

@@ -10,6 +10,7 @@ import {
   threadConfig,
 } from "../fixtures/checkpoints.js";
 import { expectSameValue } from "../fixtures/equality.js";
+import { requireSharedStorage, skipUnlessConditionalPut } from "../fixtures/skips.js";
 import { SERIALIZER_SAMPLES } from "../fixtures/values.js";
 import { type Harness, useHarness } from "../harness.js";
 import type { SaverInitializer } from "../initializer.js";
@@ -18,6 +19,9 @@ import type { SaverInitializer } from "../initializer.js";
  * The "restart" group: everything one saver instance wrote is read back
  * unchanged by a new instance on the same storage (`create()` called again),
  * as after a process restart, and the new instance can go on from there.
+ * When a second instance sees nothing the first wrote, the group fails once,
+ * saying `create()` must return savers over the same storage; with
+ * `durable: false` on the initializer, its tests are skipped.
  *
  * @example
  * ```ts
@@ -74,7 +78,16 @@ export function restartGroup(init: SaverInitializer): void {
       return harness.fresh();
     }
 
-    it("a new instance reads every checkpoint and its metadata unchanged", async () => {
+    it("create() gives savers over one storage: a new instance finds what the first put", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
+      const threadId = h.threadId();
+      const [head] = await putChain(h.saver(), threadId, 1);
+      const b = await restarted(h);
+      expect((await b.getTuple(threadConfig(threadId)))?.checkpoint.id).toBe(head!.checkpoint.id);
+    });
+
+    it("a new instance reads every checkpoint and its metadata unchanged", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const { main, sub } = await writeThread(h.saver(), threadId);
       const b = await restarted(h);
@@ -90,7 +103,8 @@ export function restartGroup(init: SaverInitializer): void {
       }
     });
 
-    it("every serializer kind, as channel values and as writes, survives a restart", async () => {
+    it("every serializer kind, as channel values and as writes, survives a restart", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const { main, values } = await writeThread(h.saver(), threadId, true);
       const b = await restarted(h);
@@ -104,7 +118,8 @@ export function restartGroup(init: SaverInitializer): void {
       );
     });
 
-    it("a new instance finds the same latest checkpoint and parents", async () => {
+    it("a new instance finds the same latest checkpoint and parents", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const { main, sub } = await writeThread(h.saver(), threadId);
       const b = await restarted(h);
@@ -118,7 +133,8 @@ export function restartGroup(init: SaverInitializer): void {
       expect(tuple?.parentConfig?.configurable?.checkpoint_id).toBe(main[1]!.checkpoint.id);
     });
 
-    it("a new instance reads the same pending writes, in the same order", async () => {
+    it("a new instance reads the same pending writes, in the same order", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const { main, values } = await writeThread(h.saver(), threadId);
       const b = await restarted(h);
@@ -138,7 +154,8 @@ export function restartGroup(init: SaverInitializer): void {
       );
     });
 
-    it("a new instance lists the thread exactly as the writer does", async () => {
+    it("a new instance lists the thread exactly as the writer does", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const a = h.saver();
       await writeThread(a, threadId);
@@ -149,7 +166,8 @@ export function restartGroup(init: SaverInitializer): void {
       expectSameValue(after, before, "thread as listed after a restart");
     });
 
-    it("a new instance filters and limits lists the same way", async () => {
+    it("a new instance filters and limits lists the same way", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const { main } = await writeThread(h.saver(), threadId);
       const b = await restarted(h);
@@ -164,7 +182,8 @@ export function restartGroup(init: SaverInitializer): void {
       expect(idsOf(limited)).toEqual([main[1]!.checkpoint.id]);
     });
 
-    it("an instance created before the writes sees them (no stale cache)", async () => {
+    it("an instance created before the writes sees them (no stale cache)", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const b = await restarted(h);
       expect(await b.getTuple(threadConfig(threadId))).toBeUndefined();
@@ -179,7 +198,8 @@ export function restartGroup(init: SaverInitializer): void {
       );
     });
 
-    it("a new instance continues the thread: it puts a child of the old head", async () => {
+    it("a new instance continues the thread: it puts a child of the old head", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const a = h.saver();
       const { main } = await writeThread(a, threadId);
@@ -201,9 +221,9 @@ export function restartGroup(init: SaverInitializer): void {
     });
 
     it("after a restart, a put from the stale head is refused (conditional put)", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const a = h.saver();
-      if (!a.capabilities?.conditionalPut)
-        return ctx.skip("the saver does not declare capabilities.conditionalPut");
+      skipUnlessConditionalPut(a, ctx);
       const threadId = h.threadId();
       const [head] = await putChain(a, threadId, 1);
       const b = await restarted(h);
@@ -224,7 +244,8 @@ export function restartGroup(init: SaverInitializer): void {
       expect(await b.getTuple(threadConfig(threadId, "", fromA.checkpoint.id))).toBeUndefined();
     });
 
-    it("a thread deleted by a new instance is gone for every instance", async () => {
+    it("a thread deleted by a new instance is gone for every instance", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const threadId = h.threadId();
       const other = h.threadId();
       const a = h.saver();
@@ -238,7 +259,8 @@ export function restartGroup(init: SaverInitializer): void {
       }
     });
 
-    it("lists across threads written by another instance", async () => {
+    it("lists across threads written by another instance", async (ctx) => {
+      await requireSharedStorage(init, h, ctx);
       const tag = h.threadId("tag");
       const t1 = await putChain(h.saver(), h.threadId(), 1, { metadata: () => ({ tag }) });
       const t2 = await putChain(h.saver(), h.threadId(), 1, { metadata: () => ({ tag }) });
