@@ -77,7 +77,10 @@ const LIST_PAGE = 100;
  * ```
  */
 export class PostgresSaver implements CheckpointSaver {
-  /** What this saver guarantees beyond LangGraph's contract, each decided in the database. */
+  /**
+   * What this saver guarantees beyond LangGraph's contract. `put` checks
+   * `ifHead` under the head row's lock, so the check and the write are one statement.
+   */
   readonly capabilities = {
     /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
     conditionalPut: true,
