@@ -1,7 +1,4 @@
-// The conformance suite is imported by path: a devDependency on
-// @savepoint/conformance would make a workspace cycle (conformance depends on
-// memory), which turbo refuses.
-import { describeSaverConformance } from "../../conformance/src/index.js";
+import { describeSaverConformance } from "@savepoint/conformance";
 import { MemorySaver, MemoryStorage } from "../src/index.js";
 
 // One storage behind every instance the suite creates, so a "fresh" saver

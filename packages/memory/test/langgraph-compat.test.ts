@@ -4,8 +4,8 @@
 // the test says so and checks both sides of the difference.
 import * as lg from "@langchain/langgraph";
 import * as sp from "@savepoint/core";
-import { MemorySaver } from "@savepoint/memory";
 import { describe, expect, it } from "vitest";
+import { MemorySaver } from "../src/index.js";
 
 interface Lib {
   name: "langgraph" | "savepoint";
@@ -82,7 +82,7 @@ async function both<T>(
 }
 
 describe("the same programs on @langchain/langgraph and on Savepoint", () => {
-  it("the seed's essay review streams the same chunks, pause and resume", async () => {
+  it("the essay-review flow streams the same chunks, pause and resume", async () => {
     const out = await both(async (lib) => {
       const { workflow, runs } = essay(lib);
       const cfg = config();
