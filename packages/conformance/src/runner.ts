@@ -21,8 +21,11 @@ Runs the Savepoint saver conformance suite against the initializer that
 
   export default {
     name: "MySaver",
-    create: () => new MySaver(),          // called once per group and per restart test
+    create: () => new MySaver(storage),   // called once per group and per restart test;
+                                          // every saver it returns must share one storage
     destroy: (saver) => saver.close(),    // optional
+    // durable: false,                    // only if each saver keeps a storage of its own:
+                                          // skips the restart tests
   };
 
 Options:
