@@ -1,22 +1,18 @@
 // The savepoint-conformance CLI run on MemorySaver, the way a user runs it on
-// their saver: a module outside the repo default-exports the initializer. The
-// CLI's own tests (arguments, usage errors) are in @savepoint/conformance;
-// these need a real saver, which conformance does not depend on.
-import { execFile } from "node:child_process";
+// their saver: a module outside the repo default-exports the initializer. It
+// goes through the CLI's own steps, parseCliArguments then runConformance (a
+// vitest run of its own), in this process. The tests of the command itself
+// (usage errors, exit codes of a separate process) are in
+// @savepoint/conformance; these need a real saver, which conformance does not
+// depend on.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GROUP_NAMES } from "@savepoint/conformance";
+import { GROUP_NAMES, parseCliArguments, runConformance } from "@savepoint/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-const conformanceRoot = dirname(
-  createRequire(import.meta.url).resolve("@savepoint/conformance/package.json"),
-);
-const cli = join(conformanceRoot, "src/cli.ts");
-const tsx = join(packageRoot, "node_modules/tsx/dist/cli.mjs");
 // The saver modules import MemorySaver from its source: this package's tests
 // run before it is built.
 const memory = JSON.stringify(join(packageRoot, "src/index.ts"));
@@ -28,7 +24,7 @@ beforeAll(async () => {
   await writeFile(
     join(project, "good-saver.ts"),
     `import { MemorySaver, MemoryStorage } from ${memory};
-import type { SaverInitializer } from ${JSON.stringify(join(conformanceRoot, "src/index.ts"))};
+import type { SaverInitializer } from "@savepoint/conformance";
 
 const storage = new MemoryStorage();
 const init: SaverInitializer = { name: "WrappedMemory", create: () => new MemorySaver({ storage }) };
@@ -73,18 +69,11 @@ afterAll(async () => {
   await rm(project, { recursive: true, force: true });
 });
 
-function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [tsx, cli, ...args],
-      { cwd: project, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+/** What `savepoint-conformance ...args` prints and exits with, run from the project folder. */
+async function runCli(...args: string[]): Promise<{ code: number; stdout: string }> {
+  const lines: string[] = [];
+  const code = await runConformance(parseCliArguments(args, project), (line) => lines.push(line));
+  return { code, stdout: `${lines.join("\n")}\n` };
 }
 
 function lastLine(text: string): string {
