@@ -5,7 +5,7 @@
 // dropped before each benchmark run.
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import postgres from "postgres";
-import { DATABASE_URL } from "./backends.js";
+import { DATABASE_URL } from "./services.js";
 
 export const DBOS_DATABASE = "dbos_bench_sys";
 

@@ -5,7 +5,7 @@
 import { Command, entrypoint, interrupt, task } from "@savepoint/core";
 import { PostgresSaver } from "@savepoint/postgres";
 import postgres from "postgres";
-import { DATABASE_URL, SCHEMA } from "./backends.js";
+import { DATABASE_URL, SCHEMA } from "./services.js";
 import { threadId } from "./workloads.js";
 
 export interface QueryCount {

@@ -1,8 +1,14 @@
 // Turns results into the terminal table, the target verdicts and
 // docs/benchmarks.md. Everything here reads only the Results object, so the
 // docs page can be regenerated from bench/results/latest.json alone.
-import { BACKEND_LABELS } from "./backends.js";
-import { IMPL_LABELS, type ImplId, type Results, type Row, type Target } from "./results.js";
+import {
+  BACKEND_LABELS,
+  IMPL_LABELS,
+  type ImplId,
+  type Results,
+  type Row,
+  type Target,
+} from "./results.js";
 import { formatRatio, formatUs } from "./stats.js";
 
 const IMPLS: ImplId[] = ["sp:sync", "sp:default", "langgraph", "dbos"];

@@ -1,7 +1,15 @@
 // The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
-import type { BackendId } from "./backends.js";
 import type { QueryCount } from "./queries.js";
 import type { RssResult } from "./rss.js";
+
+export type BackendId = "memory" | "pglite" | "postgres" | "redis";
+
+export const BACKEND_LABELS: Record<BackendId, string> = {
+  memory: "memory",
+  pglite: "PGlite",
+  postgres: "PostgreSQL",
+  redis: "Redis",
+};
 
 export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5";
 /** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */

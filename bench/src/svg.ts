@@ -2,9 +2,8 @@
 // ratios, with no charting dependency. Two panels: how many times faster
 // Savepoint is than LangGraph.js (and DBOS), and how close Savepoint's
 // per-task cost is to each store's physical anchor.
-import { BACKEND_LABELS } from "./backends.js";
 import { lgOverSp } from "./report.js";
-import type { Results } from "./results.js";
+import { BACKEND_LABELS, type Results } from "./results.js";
 import { formatRatio } from "./stats.js";
 
 interface Bar {

@@ -1,0 +1,220 @@
+// The table of what `pnpm bench` measures: the five workloads, run on every
+// backend, and the two studies that go with them (statements per resume,
+// peak RSS). run.ts walks it; a new workload is one more entry here.
+import type { Backend, OpenBackend } from "./backends/index.js";
+import type { ResultsBuilder } from "./collect.js";
+import type { DbosFlows } from "./dbos.js";
+import { langGraphFlows } from "./langgraph.js";
+import { fmt, say } from "./log.js";
+import type { Plan } from "./plan.js";
+import { resumeStatementCounts } from "./queries.js";
+import type { BackendId, ImplId, WorkloadId } from "./results.js";
+import { measureRss } from "./rss.js";
+import type { Side } from "./stats.js";
+import { type Flows, savepointFlows } from "./workloads.js";
+
+/** One implementation on one opened backend. */
+export interface Impl {
+  id: ImplId;
+  /** The programs to run; on memory a fresh saver per call, elsewhere one kept. */
+  flows: () => Partial<Flows>;
+  /** The largest warm-up size of a per-task workload (DBOS's steps are slower). */
+  probeCap: number;
+}
+
+/** The implementations a backend offers, in the order they alternate. */
+export function implementations(
+  backend: Backend,
+  open: OpenBackend,
+  dbos: DbosFlows | undefined,
+): Impl[] {
+  const kept = (make: () => Flows) => {
+    if (!backend.durable) return make;
+    let cached: Flows | undefined;
+    return () => {
+      cached ??= make();
+      return cached;
+    };
+  };
+  const ours = (id: ImplId, durability?: "sync"): Impl => ({
+    id,
+    flows: kept(() => savepointFlows(open.saver(), durability)),
+    probeCap: 1_000,
+  });
+  const impls = backend.durable
+    ? [ours("sp:sync", "sync"), ours("sp:default")]
+    : [ours("sp:default")];
+  const lg = open.langgraph;
+  if (lg) impls.push({ id: "langgraph", flows: kept(() => langGraphFlows(lg())), probeCap: 1_000 });
+  if (dbos) impls.push({ id: "dbos", flows: () => dbos, probeCap: 100 });
+  return impls;
+}
+
+export interface Workload {
+  id: WorkloadId;
+  /** What one µs figure is per. */
+  unit: string;
+  /** The implementations that run it (those the backend offers). */
+  impls: readonly ImplId[];
+  /** Its N values, a row each. */
+  sizes(plan: Plan, backend: Backend): readonly number[];
+  /** The row's parameter, and `n` where the row keeps it. */
+  label(n: number): { param: string; n?: number };
+  /** How one implementation is measured at N. */
+  side(impl: Impl, n: number, plan: Plan): Omit<Side, "id">;
+  /** Why an implementation sits out this N: its cell gets the note. */
+  skip?(impl: ImplId, n: number, plan: Plan, backend: Backend): string | undefined;
+  /** The backend's anchor alternates with the implementations, and the row cites it. */
+  anchored?: boolean;
+  /** The note of a cell whose side ran smaller than wanted. */
+  sizeNote?(size: number): string;
+}
+
+const EVERY: readonly ImplId[] = ["sp:sync", "sp:default", "langgraph", "dbos"];
+/** DBOS writes W1 and W2 only. */
+const FUNCTIONAL: readonly ImplId[] = ["sp:sync", "sp:default", "langgraph"];
+/** Small N repeats the run so one sample covers at least 1,000 tasks. */
+const repeats = (size: number) => Math.max(1, Math.ceil(1_000 / size));
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    id: "W1",
+    unit: "thread",
+    impls: EVERY,
+    sizes: (plan) => [plan.threads],
+    label: (threads) => ({ param: `${fmt(threads)} threads` }),
+    side: (impl, threads) => ({
+      wanted: threads,
+      fixed: false,
+      probe: 10,
+      ops: (t) => t,
+      run: (t) => impl.flows().seed!(t),
+    }),
+    sizeNote: (threads) => `${fmt(threads)} threads`,
+  },
+  {
+    id: "W2",
+    unit: "task",
+    impls: EVERY,
+    anchored: true,
+    sizes: (plan, backend) => (backend.durable ? plan.sizes : plan.memorySizes),
+    label: (n) => ({ param: `N = ${fmt(n)}`, n }),
+    skip: (impl, n, plan, backend) => {
+      if (impl !== "langgraph" || plan.lgSizes.includes(n)) return undefined;
+      // On memory, the peak RSS study runs it once, capped, in a process of its own.
+      return backend.durable
+        ? "not run: over the time budget"
+        : "see the peak RSS table: one capped run";
+    },
+    side: (impl, n) => ({
+      wanted: n,
+      fixed: true,
+      probe: Math.min(n, impl.probeCap),
+      ops: (size) => size * repeats(size),
+      run: async (size) => {
+        let ms = 0;
+        for (let r = 0; r < repeats(size); r++) ms += await impl.flows().sequential!(size);
+        return ms;
+      },
+    }),
+  },
+  {
+    id: "W3",
+    unit: "task",
+    impls: FUNCTIONAL,
+    anchored: true,
+    sizes: (plan) => [plan.parallel],
+    label: (width) => ({ param: `${fmt(width)} parallel tasks` }),
+    side: (impl, width, plan) => ({
+      wanted: plan.parallelReps,
+      fixed: false,
+      probe: 1,
+      ops: (reps) => width * reps,
+      run: async (reps) => {
+        let ms = 0;
+        for (let r = 0; r < reps; r++) ms += await impl.flows().parallel!(width);
+        return ms;
+      },
+    }),
+  },
+  {
+    id: "W4",
+    unit: "resume",
+    impls: FUNCTIONAL,
+    sizes: (plan) => [plan.resumeTasks],
+    label: (tasks) => ({ param: `${fmt(tasks)} finished tasks` }),
+    side: (impl, tasks) => ({
+      wanted: tasks,
+      fixed: true,
+      probe: tasks,
+      ops: () => 1,
+      run: (t) => impl.flows().resume!(t),
+    }),
+  },
+  {
+    id: "W5",
+    unit: "read",
+    impls: FUNCTIONAL,
+    sizes: (plan) => [plan.history],
+    label: (checkpoints) => ({ param: `${fmt(checkpoints)} checkpoints` }),
+    side: (impl, checkpoints) => {
+      // One Flows per side, kept: the thread with the history is built once (in the warm-up).
+      const flows = impl.flows();
+      return {
+        wanted: checkpoints,
+        fixed: true,
+        probe: checkpoints,
+        ops: () => 1,
+        run: (c) => flows.history!(c),
+      };
+    },
+  },
+];
+
+/** A measurement beside the workloads' rows, run when its workload and backend are selected. */
+export interface Study {
+  workload: WorkloadId;
+  backend: BackendId;
+  /** "backend": while that backend is open, after its workloads; "end": after every backend. */
+  when: "backend" | "end";
+  run(plan: Plan, out: ResultsBuilder): Promise<void>;
+}
+
+export const STUDIES: readonly Study[] = [
+  {
+    workload: "W4",
+    backend: "postgres",
+    when: "backend",
+    async run(plan, out) {
+      say("W4: statements per resume (postgres.js debug hook)");
+      out.setQueries(await resumeStatementCounts(plan.countSizes));
+    },
+  },
+  {
+    // Peak RSS, one fresh process per case; LangGraph's run is capped.
+    workload: "W2",
+    backend: "memory",
+    when: "end",
+    async run(plan, out) {
+      for (const n of plan.rssSizes) {
+        for (const impl of ["savepoint", "langgraph"] as const) {
+          say(
+            `peak RSS: ${impl} W2 N = ${fmt(n)} in a child process (cap ${plan.rssCapMs / 1000} s)`,
+          );
+          out.addRss(await measureRss(impl, n, plan.rssCapMs));
+        }
+      }
+    },
+  },
+];
+
+export function studiesFor(
+  when: Study["when"],
+  backends: readonly BackendId[],
+  workloads: readonly { id: WorkloadId }[],
+): Study[] {
+  return STUDIES.filter(
+    (s) =>
+      s.when === when && backends.includes(s.backend) && workloads.some((w) => w.id === s.workload),
+  );
+}
