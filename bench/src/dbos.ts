@@ -50,7 +50,7 @@ function systemDatabaseUrl(): string {
 
 /** DBOS's two workloads; `close` shuts DBOS down. */
 export interface DbosFlows {
-  seed(threads: number): Promise<number>;
+  reviewFlow(threads: number): Promise<number>;
   sequential(n: number): Promise<number>;
   close(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export async function launchDbos(): Promise<DbosFlows> {
   process.noDeprecation = true;
   await DBOS.launch();
   return {
-    async seed(threads) {
+    async reviewFlow(threads) {
       const t0 = performance.now();
       for (let t = 0; t < threads; t++) {
         const handle = await DBOS.startWorkflow(essay)("cat");

@@ -8,7 +8,7 @@
  * - raw: `PING` and `SET` round trips, one at a time (the floor).
  * - per task: one run of 1,000 sequential tasks, total time / 1,000, with
  *   durability "sync" and the default ("async"); also the commands sent per task.
- * - seed flow: the seed's essay review (task, interrupt, resume) per thread.
+ * - essay-review flow: the essay review (task, interrupt, resume) per thread.
  */
 import {
   type CheckpointSaver,
@@ -108,7 +108,7 @@ function workloads(checkpointer: CheckpointSaver) {
       const sum = await many.invoke(TASKS, config);
       if (sum !== (TASKS * (TASKS + 1)) / 2) throw new Error("the task loop gave the wrong sum");
     },
-    seedFlow: (threads: number) => async () => {
+    reviewFlow: (threads: number) => async () => {
       for (let t = 0; t < threads; t++) {
         const config = { configurable: { thread_id: id("essay") } };
         await essay.invoke("cat", config);
@@ -193,13 +193,13 @@ async function benchOne(storage: string, client: Redis | Cluster, rows: Row[]): 
       ms: dflt!,
       note: `${(dflt! / set!).toFixed(2)}x raw SET`,
     });
-    log("Savepoint seed flow");
-    const seed = await measure(THREADS, w.seedFlow(THREADS));
+    log("Savepoint essay-review flow");
+    const review = await measure(THREADS, w.reviewFlow(THREADS));
     rows.push({
       storage,
-      workload: `Savepoint seed flow (${THREADS} threads)`,
-      ms: seed,
-      note: `${(seed / set!).toFixed(1)}x raw SET per thread`,
+      workload: `Savepoint essay-review flow (${THREADS} threads)`,
+      ms: review,
+      note: `${(review / set!).toFixed(1)}x raw SET per thread`,
     });
   } finally {
     log("cleaning up");

@@ -311,7 +311,7 @@ export function renderMarkdown(r: Results): string {
   for (const f of r.failures) lines.push(`> **Failed:** ${f.split("\n")[0]}`, "");
   lines.push("## Workloads", "");
   lines.push(
-    "- **W1** the seed flow (write an essay, pause for a reviewer, resume with the answer), one thread after another.",
+    "- **W1** the essay-review flow (write an essay, pause for a reviewer, resume with the answer), one thread after another.",
   );
   lines.push(
     "- **W2** one run of N sequential tasks; the figure is per task, so a flat row means no per-task cost grows with N.",

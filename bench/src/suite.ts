@@ -88,7 +88,7 @@ export const WORKLOADS: readonly Workload[] = [
       fixed: false,
       probe: 10,
       ops: (t) => t,
-      run: (t) => impl.flows().seed!(t),
+      run: (t) => impl.flows().reviewFlow!(t),
     }),
     sizeNote: (threads) => `${fmt(threads)} threads`,
   },

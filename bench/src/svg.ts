@@ -21,7 +21,7 @@ const ROW_H = 22;
 const COLORS = { langgraph: "#2563eb", dbos: "#7c3aed", sync: "#059669", default: "#10b981" };
 
 const NAMES: Record<string, string> = {
-  W1: "W1 seed flow",
+  W1: "W1 essay-review flow",
   W2: "W2 sequential",
   W3: "W3 100 parallel",
   W4: "W4 resume after 1,000",

@@ -12,8 +12,8 @@ import {
 
 /** The workloads as one implementation runs them. */
 export interface Flows {
-  /** W1: the seed flow (write essay, pause, resume) on `threads` new threads, one after another. */
-  seed(threads: number): Promise<number>;
+  /** W1: the essay-review flow (write essay, pause, resume) on `threads` new threads, one after another. */
+  reviewFlow(threads: number): Promise<number>;
   /** W2: one run of `n` sequential tasks. */
   sequential(n: number): Promise<number>;
   /** W3: one run of `width` tasks started at once. */
@@ -54,7 +54,7 @@ export function functionalFlows(
   label: string,
   config: Record<string, unknown> = {},
 ): Flows {
-  // The seed's task without its artificial one-second delay: the benchmark
+  // The essay-review task without the one-second delay of the documentation's example: the benchmark
   // measures the machinery, not the sleep.
   const writeEssay = api.task(
     "writeEssay",
@@ -90,7 +90,7 @@ export function functionalFlows(
   const fail = (what: string) => new Error(`${what} (${label})`);
 
   return {
-    async seed(threads) {
+    async reviewFlow(threads) {
       const t0 = performance.now();
       for (let t = 0; t < threads; t++) {
         const c = cfg("w1");
@@ -98,7 +98,7 @@ export function functionalFlows(
         const done = (await essay.invoke(new api.Command({ resume: true }), c)) as {
           isApproved?: boolean;
         };
-        if (done.isApproved !== true) throw fail("W1: the seed flow did not finish");
+        if (done.isApproved !== true) throw fail("W1: the essay-review flow did not finish");
       }
       return performance.now() - t0;
     },
