@@ -27,7 +27,7 @@
 export * from "./contract/checkpoint.js";
 export type { Interrupt } from "./contract/interrupt.js";
 export * from "./contract/store.js";
-export * from "./errors.js";
+export * from "./errors/index.js";
 export * from "./ids.js";
 export { Command, isCommand } from "./runtime/command.js";
 export { getConfig, getPreviousState, getStore, getWriter } from "./runtime/context.js";

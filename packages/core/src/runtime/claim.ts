@@ -23,7 +23,7 @@ import type {
   CheckpointTuple,
   RunnableConfig,
 } from "../contract/checkpoint.js";
-import { CheckpointConflictError, ThreadBusyError } from "../errors.js";
+import { CheckpointConflictError, ThreadBusyError } from "../errors/index.js";
 import { newCheckpointId } from "../ids.js";
 import { nextIntegerVersion } from "../saver-kit/versions.js";
 

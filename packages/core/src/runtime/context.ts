@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { RunnableConfig } from "../contract/checkpoint.js";
 import type { Interrupt } from "../contract/interrupt.js";
 import type { BaseStore } from "../contract/store.js";
-import { OutsideWorkflowError } from "../errors.js";
+import { OutsideWorkflowError } from "../errors/index.js";
 import type { ResolvedRetryPolicy } from "./retry.js";
 
 /** The entrypoint's own body or one task call: where task positions and interrupt ids are counted. */

@@ -4,7 +4,11 @@ import type {
   RunnableConfig,
 } from "../contract/checkpoint.js";
 import type { BaseStore } from "../contract/store.js";
-import { InvalidArgumentError, MissingThreadIdError, NoCheckpointerError } from "../errors.js";
+import {
+  InvalidArgumentError,
+  MissingThreadIdError,
+  NoCheckpointerError,
+} from "../errors/index.js";
 import type { Command } from "./command.js";
 import { executeRun } from "./run.js";
 import { type StateSnapshot, snapshotOf } from "./snapshot.js";

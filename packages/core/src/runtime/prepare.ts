@@ -18,7 +18,7 @@ import {
   RunAbortedError,
   ThreadBusyError,
   UnknownInterruptIdError,
-} from "../errors.js";
+} from "../errors/index.js";
 import { isInterruptId, newCheckpointId, newRunId } from "../ids.js";
 import { canonicalValue } from "../serde/typed.js";
 import { ERROR, INPUT, PREVIOUS, RESUME, RUN, type RunInfo, taskIdOf } from "./channels.js";

@@ -1,7 +1,7 @@
 // What a resumed run replays: the saved outcome of every task the run has
 // finished, by call position, gathered from the checkpoints of this run.
 import type { CheckpointSaver, CheckpointTuple } from "../contract/checkpoint.js";
-import { BrokenHistoryError } from "../errors.js";
+import { BrokenHistoryError } from "../errors/index.js";
 import { ERROR, parseTaskId, RETURN, type RunInfo } from "./channels.js";
 
 /** A task's settled result: its value, or the error it threw. */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, RunAbortedError, TaskTimeoutError } from "../errors.js";
+import { InvalidArgumentError, RunAbortedError, TaskTimeoutError } from "../errors/index.js";
 
 /**
  * How a task is retried when it throws.

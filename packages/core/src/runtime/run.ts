@@ -17,7 +17,7 @@ import {
   NoCheckpointerError,
   ReplayDivergenceError,
   RunAbortedError,
-} from "../errors.js";
+} from "../errors/index.js";
 import type { Owner, SerializerProtocol } from "../serde/serializer.js";
 import { canonicalError, canonicalValue, savepointSerializerOf } from "../serde/typed.js";
 import { untilAborted } from "./abort.js";

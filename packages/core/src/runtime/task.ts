@@ -1,4 +1,4 @@
-import { InvalidArgumentError, OutsideWorkflowError } from "../errors.js";
+import { InvalidArgumentError, OutsideWorkflowError } from "../errors/index.js";
 import { activeScope, type TaskDefinition } from "./context.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry.js";
 

@@ -6,7 +6,7 @@
 // they enter keeps every id distinct on every backend.
 
 import type { RunnableConfig } from "../contract/checkpoint.js";
-import { InvalidIdentifierError } from "../errors.js";
+import { InvalidIdentifierError } from "../errors/index.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -1,5 +1,5 @@
 // What `list`'s options mean, in one place, so every saver filters and counts alike.
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors/index.js";
 import { defaultSerializer } from "../serde/serializer.js";
 
 /**

@@ -4,7 +4,7 @@
 // shape the runtime relies on. A damaged value never surfaces as a raw
 // TypeError or SyntaxError, and never reads as an empty, finished thread.
 import type { Checkpoint } from "../contract/checkpoint.js";
-import { CorruptValueError, SavepointError, type StoredLocation } from "../errors.js";
+import { CorruptValueError, SavepointError, type StoredLocation } from "../errors/index.js";
 
 function located(error: unknown, where: StoredLocation): unknown {
   if (error instanceof CorruptValueError) {

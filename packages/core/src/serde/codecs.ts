@@ -3,7 +3,7 @@
 // returned; reading calls the `decode` registered under that name. Stored
 // data never names a constructor to call, so bytes from storage can only
 // ever build what the program registered.
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors/index.js";
 
 /**
  * How to save one kind of value: match it by its class (exactly that class,

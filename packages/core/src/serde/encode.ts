@@ -3,7 +3,7 @@
 // input…) and the path inside the value. Paths are kept as a stack of
 // segments and formatted only when an error is thrown, so the hot path (a
 // task result on every task) builds no strings it will not show.
-import { UnserializableValueError } from "../errors.js";
+import { UnserializableValueError } from "../errors/index.js";
 import type { CodecRegistry } from "./codecs.js";
 import { defineOwn, describe, ESCAPED_KEY, type Json, MAX_DEPTH, TAG } from "./tags.js";
 

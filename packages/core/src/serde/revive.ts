@@ -4,8 +4,8 @@
 // tagged values are rebuilt by the tag's own code, codecs by the name they
 // were registered under, errors by a registry of known classes. Anything
 // malformed is a CorruptValueError, never a raw TypeError or SyntaxError.
-import * as savepointErrors from "../errors.js";
-import { CorruptValueError, SavepointError } from "../errors.js";
+import * as savepointErrors from "../errors/index.js";
+import { CorruptValueError, SavepointError } from "../errors/index.js";
 import type { CodecRegistry } from "./codecs.js";
 import { defineOwn, ESCAPED_KEY, TAG } from "./tags.js";
 

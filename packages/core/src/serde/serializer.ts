@@ -1,4 +1,4 @@
-import { CorruptValueError } from "../errors.js";
+import { CorruptValueError } from "../errors/index.js";
 import { type Codec, CodecRegistry } from "./codecs.js";
 import { Encoder, type Owner } from "./encode.js";
 import { Reviver, registerErrorClass } from "./revive.js";

@@ -3,7 +3,7 @@
 // value costs more than encoding a small one); any other serializer goes
 // through LangGraph's async `dumpsTyped`/`loadsTyped` pair. Savers and the
 // runtime both go through here, so the rule is written once.
-import { CorruptValueError, UnserializableValueError } from "../errors.js";
+import { CorruptValueError, UnserializableValueError } from "../errors/index.js";
 import {
   defaultSerializer,
   isSavepointSerializer,
