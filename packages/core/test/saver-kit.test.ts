@@ -112,3 +112,13 @@ describe("saver kit: configs, writes, listing", () => {
     expect(matchesMetadataFilter(metadata, { missing: undefined })).toBe(false);
   });
 });
+
+describe("names the runtime stores", () => {
+  it("refuses task and entrypoint names holding a lone surrogate, up front", async () => {
+    const { entrypoint, task, InvalidArgumentError: Invalid } = await import("../src/index.js");
+    expect(() => task("a\ud800", async () => 1)).toThrow(Invalid);
+    expect(() => task("a\ud800", async () => 1)).toThrow(/lone UTF-16 surrogate/);
+    expect(() => entrypoint({ name: "\udc00wf" }, async () => 1)).toThrow(Invalid);
+    expect(() => task("ok\ud83c\udf89", async () => 1)).not.toThrow();
+  });
+});

@@ -8,7 +8,9 @@ import {
   InvalidArgumentError,
   MissingThreadIdError,
   NoCheckpointerError,
+  quote,
 } from "../errors/index.js";
+import { isWellFormedText } from "../saver-kit/identifiers.js";
 import type { Command } from "./command.js";
 import { executeRun } from "./run.js";
 import { type StateSnapshot, snapshotOf } from "./snapshot.js";
@@ -121,7 +123,14 @@ function entrypointImpl<Input, Result>(
 ): Workflow<Input, UnwrapFinal<Awaited<Result>>> {
   if (typeof options?.name !== "string" || options.name.length === 0) {
     throw new InvalidArgumentError(
-      `entrypoint() needs a non-empty name, got ${JSON.stringify(options?.name)}.`,
+      `entrypoint() needs a non-empty name, got ${quote(options?.name)}.`,
+    );
+  }
+  // The name is stored in every task id: text that storage would change
+  // (a lone surrogate) could never match its own record on replay.
+  if (!isWellFormedText(options.name)) {
+    throw new InvalidArgumentError(
+      `entrypoint() name ${quote(options.name)} holds a lone UTF-16 surrogate, which storage cannot keep; use well-formed text.`,
     );
   }
   if (typeof fn !== "function") {

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, OutsideWorkflowError } from "../errors/index.js";
+import { InvalidArgumentError, OutsideWorkflowError, quote } from "../errors/index.js";
+import { isWellFormedText } from "../saver-kit/identifiers.js";
 import { activeScope, type TaskDefinition } from "./context.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry.js";
 
@@ -40,8 +41,13 @@ export function task<Args extends unknown[], Result>(
   const options: TaskOptions =
     typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
   if (typeof options?.name !== "string" || options.name.length === 0) {
+    throw new InvalidArgumentError(`task() needs a non-empty name, got ${quote(options?.name)}.`);
+  }
+  // The name is stored in every task id: text that storage would change
+  // (a lone surrogate) could never match its own record on replay.
+  if (!isWellFormedText(options.name)) {
     throw new InvalidArgumentError(
-      `task() needs a non-empty name, got ${JSON.stringify(options?.name)}.`,
+      `task() name ${quote(options.name)} holds a lone UTF-16 surrogate, which storage cannot keep; use well-formed text.`,
     );
   }
   if (typeof fn !== "function") {
