@@ -8,10 +8,9 @@ import {
   InvalidArgumentError,
   MissingThreadIdError,
   NoCheckpointerError,
-  quote,
 } from "../errors/index.js";
-import { isWellFormedText } from "../saver-kit/identifiers.js";
 import type { Command } from "./command.js";
+import { checkName } from "./names.js";
 import { executeRun } from "./run.js";
 import { type StateSnapshot, snapshotOf } from "./snapshot.js";
 import { ChunkSink, RunStream, STREAM_MODES, type StreamMode } from "./stream.js";
@@ -121,18 +120,7 @@ function entrypointImpl<Input, Result>(
   options: EntrypointOptions,
   fn: (input: Input, config: RunnableConfig) => Result | Promise<Result>,
 ): Workflow<Input, UnwrapFinal<Awaited<Result>>> {
-  if (typeof options?.name !== "string" || options.name.length === 0) {
-    throw new InvalidArgumentError(
-      `entrypoint() needs a non-empty name, got ${quote(options?.name)}.`,
-    );
-  }
-  // The name is stored in every task id: text that storage would change
-  // (a lone surrogate) could never match its own record on replay.
-  if (!isWellFormedText(options.name)) {
-    throw new InvalidArgumentError(
-      `entrypoint() name ${quote(options.name)} holds a lone UTF-16 surrogate, which storage cannot keep; use well-formed text.`,
-    );
-  }
+  checkName("entrypoint()", options?.name);
   if (typeof fn !== "function") {
     throw new InvalidArgumentError(
       `entrypoint("${options.name}") needs a function as its second argument.`,

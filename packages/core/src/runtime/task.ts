@@ -1,6 +1,6 @@
-import { InvalidArgumentError, OutsideWorkflowError, quote } from "../errors/index.js";
-import { isWellFormedText } from "../saver-kit/identifiers.js";
+import { InvalidArgumentError, OutsideWorkflowError } from "../errors/index.js";
 import { activeScope, type TaskDefinition } from "./context.js";
+import { checkName } from "./names.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry.js";
 
 /**
@@ -40,16 +40,7 @@ export function task<Args extends unknown[], Result>(
 ): (...args: Args) => Promise<Awaited<Result>> {
   const options: TaskOptions =
     typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
-  if (typeof options?.name !== "string" || options.name.length === 0) {
-    throw new InvalidArgumentError(`task() needs a non-empty name, got ${quote(options?.name)}.`);
-  }
-  // The name is stored in every task id: text that storage would change
-  // (a lone surrogate) could never match its own record on replay.
-  if (!isWellFormedText(options.name)) {
-    throw new InvalidArgumentError(
-      `task() name ${quote(options.name)} holds a lone UTF-16 surrogate, which storage cannot keep; use well-formed text.`,
-    );
-  }
+  checkName("task()", options?.name);
   if (typeof fn !== "function") {
     throw new InvalidArgumentError(
       `task("${options.name}") needs a function as its second argument.`,
