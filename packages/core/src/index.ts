@@ -49,6 +49,7 @@ export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
 export * from "./saver-kit/listing.js";
 export * from "./saver-kit/stored.js";
+export * from "./saver-kit/targets.js";
 export * from "./saver-kit/versions.js";
 export * from "./saver-kit/writes.js";
 export * from "./serde/serializer.js";

@@ -26,12 +26,13 @@ import {
   optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
+  putTarget,
   type RunnableConfig,
-  requireCheckpointId,
   requireThreadId,
   type SerializerProtocol,
   type TypedValue,
   tupleOf,
+  writesTarget,
 } from "@savepoint/core";
 
 // A value as stored: its serializer's [type, data]. Storing encoded values
@@ -271,33 +272,29 @@ export class MemorySaver implements CheckpointSaver {
     _newVersions: ChannelVersions,
     options?: PutOptions,
   ): Promise<RunnableConfig> {
-    const threadId = requireThreadId(config, "put");
-    const ns = namespaceOf(config, "put");
-    const parentId = optionalCheckpointId(config, "put");
-    checkIdentifier("put: checkpoint.id", checkpoint?.id);
-    const encodedCheckpoint = await this.encode(checkpoint, `Checkpoint ${checkpoint.id}`);
+    const { threadId, ns, parentId, checkpointId, ifHead } = putTarget(config, checkpoint, options);
+    const encodedCheckpoint = await this.encode(checkpoint, `Checkpoint ${checkpointId}`);
     const encodedMetadata = await this.encode(
       metadata,
-      `The metadata of checkpoint ${checkpoint.id}`,
+      `The metadata of checkpoint ${checkpointId}`,
     );
     const metadataValue = (await this.decode(encodedMetadata)) as CheckpointMetadata;
     // From here to the insert nothing awaits, so the head check and the write are one atomic step.
     const existing = this.namespace(threadId, ns, false);
-    if (options?.ifHead !== undefined) {
+    if (ifHead !== undefined) {
       const head = existing?.ids[existing.ids.length - 1] ?? null;
-      if (head !== options.ifHead)
-        throw new CheckpointConflictError(threadId, options.ifHead, head);
+      if (head !== ifHead) throw new CheckpointConflictError(threadId, ifHead, head);
     }
     const space = existing ?? this.namespace(threadId, ns, true);
-    insertSorted(space.ids, checkpoint.id);
-    space.checkpoints.set(checkpoint.id, {
-      id: checkpoint.id,
+    insertSorted(space.ids, checkpointId);
+    space.checkpoints.set(checkpointId, {
+      id: checkpointId,
       parentId,
       checkpoint: encodedCheckpoint,
       metadata: encodedMetadata,
       metadataValue,
     });
-    return checkpointConfig(threadId, ns, checkpoint.id);
+    return checkpointConfig(threadId, ns, checkpointId);
   }
 
   async putWrites(
@@ -306,11 +303,7 @@ export class MemorySaver implements CheckpointSaver {
     taskId: string,
     taskPath = "",
   ): Promise<void> {
-    const threadId = requireThreadId(config, "putWrites");
-    const checkpointId = requireCheckpointId(config, "putWrites");
-    const ns = namespaceOf(config, "putWrites");
-    checkIdentifier("putWrites: task_id", taskId, { allowEmpty: true });
-    checkIdentifier("putWrites: task_path", taskPath, { allowEmpty: true });
+    const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
     const encoded: StoredWrite[] = [];
     for (const { idx, channel, value, replaces } of indexWrites(writes)) {
       checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
