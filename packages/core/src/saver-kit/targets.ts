@@ -1,0 +1,101 @@
+// What a `put` or a `putWrites` call addresses, checked once for every saver:
+// the same identifiers, refused with the same errors, before any adapter
+// looks at its storage.
+import type { Checkpoint, PutOptions, RunnableConfig } from "../contract/checkpoint.js";
+import {
+  checkIdentifier,
+  namespaceOf,
+  optionalCheckpointId,
+  requireCheckpointId,
+  requireThreadId,
+} from "./identifiers.js";
+
+/**
+ * The checked target of a `put`: where the checkpoint goes, its parent, its
+ * id and the head condition.
+ *
+ * @example
+ * ```ts
+ * const { threadId, ns, parentId, checkpointId, ifHead } = putTarget(config, checkpoint, options);
+ * ```
+ */
+export interface PutTarget {
+  threadId: string;
+  ns: string;
+  /** The parent checkpoint (`config`'s `checkpoint_id`), if any. */
+  parentId: string | undefined;
+  checkpointId: string;
+  /** `PutOptions.ifHead`, checked: a checkpoint id, `null` (no head yet) or `undefined` (unconditional). */
+  ifHead: string | null | undefined;
+}
+
+/**
+ * Checks the arguments of `put` as every Savepoint saver does.
+ *
+ * @example
+ * ```ts
+ * const target = putTarget(config, checkpoint, options);
+ * ```
+ */
+export function putTarget(
+  config: RunnableConfig,
+  checkpoint: Checkpoint,
+  options: PutOptions | undefined,
+  method = "put",
+): PutTarget {
+  const ifHead = options?.ifHead;
+  return {
+    threadId: requireThreadId(config, method),
+    ns: namespaceOf(config, method),
+    parentId: optionalCheckpointId(config, method),
+    checkpointId: checkIdentifier(`${method}: checkpoint.id`, checkpoint?.id),
+    ifHead:
+      ifHead === null || ifHead === undefined
+        ? ifHead
+        : checkIdentifier(`${method}: options.ifHead`, ifHead, {
+            hint: "pass the id of the head checkpoint, null for a thread with none, or leave it out",
+          }),
+  };
+}
+
+/**
+ * The checked target of a `putWrites`: the checkpoint the writes belong to
+ * and the task that made them.
+ *
+ * @example
+ * ```ts
+ * const { threadId, ns, checkpointId, taskId, taskPath } = writesTarget(config, taskId, taskPath);
+ * ```
+ */
+export interface WritesTarget {
+  threadId: string;
+  ns: string;
+  checkpointId: string;
+  taskId: string;
+  taskPath: string;
+}
+
+/**
+ * Checks the arguments of `putWrites` as every Savepoint saver does
+ * (`taskPath` defaults to `""`; a channel name is checked per write with
+ * {@link checkIdentifier}).
+ *
+ * @example
+ * ```ts
+ * const target = writesTarget(config, taskId, taskPath);
+ * ```
+ */
+export function writesTarget(
+  config: RunnableConfig,
+  taskId: string,
+  taskPath: string | undefined,
+  method = "putWrites",
+): WritesTarget {
+  return {
+    threadId: requireThreadId(config, method),
+    ns: namespaceOf(config, method),
+    checkpointId: requireCheckpointId(config, method),
+    taskId: checkIdentifier(`${method}: task_id`, taskId, { allowEmpty: true }),
+    taskPath: checkIdentifier(`${method}: task_path`, taskPath ?? "", { allowEmpty: true }),
+  };
+}
