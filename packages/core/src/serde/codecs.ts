@@ -51,6 +51,7 @@ const RESERVED = new Set([
   "hole",
   "nullproto",
   "codec",
+  "known",
 ]);
 
 /** The codecs of one serializer, by prototype, by test and by name. */

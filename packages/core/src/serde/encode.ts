@@ -4,6 +4,7 @@
 // segments and formatted only when an error is thrown, so the hot path (a
 // task result on every task) builds no strings it will not show.
 import { UnserializableValueError } from "../errors/index.js";
+import { knownClassOf } from "../interop/known-classes.js";
 import type { CodecRegistry } from "./codecs.js";
 import { defineOwn, describe, ESCAPED_KEY, type Json, MAX_DEPTH, TAG } from "./tags.js";
 
@@ -161,6 +162,10 @@ export class Encoder {
       case URL.prototype:
         return { [TAG]: "url", v: (obj as URL).href };
     }
+    // LangChain messages and documents, LangGraph's Send and Command: saved
+    // by their allowlisted name with their own fields (interop/known-classes.ts).
+    const known = knownClassOf(obj, proto);
+    if (known) return this.encodeKnown(obj, known.name);
     // Errors revive by name (registerErrorClass), so any Error subclass is kept.
     if (obj instanceof Error) return this.encodeError(obj);
     if (obj instanceof Map || obj instanceof Set || obj instanceof Date) {
@@ -187,12 +192,15 @@ export class Encoder {
   }
 
   private encodePlain(obj: object): { [key: string]: Json } {
-    const symbols = Object.getOwnPropertySymbols(obj);
-    for (const sym of symbols) {
+    for (const sym of Object.getOwnPropertySymbols(obj)) {
       if (Object.prototype.propertyIsEnumerable.call(obj, sym)) {
         this.fail(`a symbol-keyed property (${String(sym)})`);
       }
     }
+    return this.encodeStringKeys(obj);
+  }
+
+  private encodeStringKeys(obj: object): { [key: string]: Json } {
     const out: { [key: string]: Json } = {};
     for (const key of Object.keys(obj)) {
       this.segments.push(key);
@@ -203,6 +211,25 @@ export class Encoder {
       if (outKey === "__proto__") defineOwn(out, outKey, encoded);
       else out[outKey] = encoded;
     }
+    return out;
+  }
+
+  // A known class's own fields; a registered symbol (Symbol.for, such as
+  // LangChain's message brand) is kept by its key, any other symbol refused.
+  private encodeKnown(obj: object, name: string): Json {
+    const out: { [key: string]: Json } = { [TAG]: "known", name };
+    let symbols: { [key: string]: Json } | undefined;
+    for (const sym of Object.getOwnPropertySymbols(obj)) {
+      if (!Object.prototype.propertyIsEnumerable.call(obj, sym)) continue;
+      const key = Symbol.keyFor(sym);
+      if (key === undefined) this.fail(`a symbol-keyed property (${String(sym)})`);
+      this.segments.push({ raw: `[${String(sym)}]` });
+      symbols ??= {};
+      symbols[key] = this.encode((obj as Record<symbol, unknown>)[sym]);
+      this.segments.pop();
+    }
+    out.v = this.encodeStringKeys(obj);
+    if (symbols) out.symbols = symbols;
     return out;
   }
 

@@ -5,7 +5,8 @@
 // were registered under, errors by a registry of known classes. Anything
 // malformed is a CorruptValueError, never a raw TypeError or SyntaxError.
 import * as savepointErrors from "../errors/index.js";
-import { CorruptValueError, SavepointError } from "../errors/index.js";
+import { CorruptValueError, quote, SavepointError } from "../errors/index.js";
+import { classFor, knownClassNamed, ModuleNeeded } from "../interop/known-classes.js";
 import type { CodecRegistry } from "./codecs.js";
 import { defineOwn, ESCAPED_KEY, TAG } from "./tags.js";
 
@@ -108,7 +109,7 @@ export class Reviver {
     try {
       return this.build(tag, obj);
     } catch (error) {
-      if (error instanceof SavepointError) throw error;
+      if (error instanceof SavepointError || error instanceof ModuleNeeded) throw error;
       throw new CorruptValueError(`a malformed ${JSON.stringify(tag)} value`, { cause: error });
     }
   }
@@ -170,12 +171,51 @@ export class Reviver {
         }
         return codec.decode(this.revive(v));
       }
+      case "known":
+        return this.reviveKnown(obj.name, v, obj.symbols);
       case "hole":
         // Only meaningful as an array element (handled there).
         throw malformed();
       default:
         throw new CorruptValueError(`unknown tag ${JSON.stringify(tag)}`);
     }
+  }
+
+  private reviveKnown(name: unknown, fields: unknown, symbols: unknown): unknown {
+    const known = typeof name === "string" ? knownClassNamed(name) : undefined;
+    if (!known) {
+      throw new CorruptValueError(
+        `a value of class ${quote(name)}, which is not one Savepoint revives (LangChain messages and documents and LangGraph's Send and Command are built in; register a codec for any other class)`,
+      );
+    }
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields)) {
+      throw new CorruptValueError(`a malformed ${known.exportName} value`);
+    }
+    const ctor = classFor(known);
+    if (!ctor) {
+      throw new CorruptValueError(
+        `a ${known.exportName} of ${known.module}, which is not installed in this program; install it to read this value`,
+      );
+    }
+    const plain = this.revive(fields) as Record<string, unknown>;
+    // The same class with exactly the stored fields: no constructor runs.
+    const out = Object.create(ctor.prototype) as Record<string, unknown>;
+    for (const key of Object.keys(plain)) defineOwn(out, key, plain[key]);
+    if (symbols !== undefined) {
+      if (symbols === null || typeof symbols !== "object") {
+        throw new CorruptValueError(`a malformed ${known.exportName} value`);
+      }
+      const values = this.revive(symbols) as Record<string, unknown>;
+      for (const key of Object.keys(values)) {
+        Object.defineProperty(out, Symbol.for(key), {
+          value: values[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+    }
+    return out;
   }
 
   private reviveError(obj: Record<string, unknown>): Error {

@@ -1,4 +1,5 @@
-import { CorruptValueError } from "../errors/index.js";
+import { CorruptValueError, InvalidArgumentError } from "../errors/index.js";
+import { loadModule, ModuleNeeded } from "../interop/known-classes.js";
 import { type Codec, CodecRegistry } from "./codecs.js";
 import { Encoder, type Owner } from "./encode.js";
 import { Reviver, registerErrorClass } from "./revive.js";
@@ -89,11 +90,47 @@ export class SavepointSerializer implements SerializerProtocol {
 
   /** The inverse of {@link SavepointSerializer.toJson}; takes ownership of (and may modify) `tree`. */
   fromJson(tree: unknown): unknown {
-    return new Reviver(this.codecs).reviveRoot(tree);
+    try {
+      return new Reviver(this.codecs).reviveRoot(tree);
+    } catch (error) {
+      if (!(error instanceof ModuleNeeded)) throw error;
+      throw new InvalidArgumentError(
+        `The value holds a class from ${error.module}, which this process has not loaded yet: import ${error.module} before reading it.`,
+      );
+    }
   }
 
-  /** JSON text to value. */
+  /**
+   * JSON text to value. A value holding a LangChain or LangGraph class whose
+   * package this process has not loaded yet cannot be read synchronously:
+   * that is an InvalidArgumentError saying to use `loadsTyped` (which loads it).
+   */
   decode(text: string): unknown {
+    try {
+      return this.parse(text);
+    } catch (error) {
+      if (!(error instanceof ModuleNeeded)) throw error;
+      throw new InvalidArgumentError(
+        `The value holds a class from ${error.module}, which this process has not loaded yet: read it with loadsTyped (it loads the package), or import ${error.module} before decoding.`,
+      );
+    }
+  }
+
+  /**
+   * {@link SavepointSerializer.decode}, loading the LangChain or LangGraph
+   * package a value needs first: the value, or a promise of it when a package
+   * had to be loaded.
+   */
+  decodeOrLoad(text: string): unknown {
+    try {
+      return this.parse(text);
+    } catch (error) {
+      if (!(error instanceof ModuleNeeded)) throw error;
+      return loadModule(error.module).then(() => this.decodeOrLoad(text));
+    }
+  }
+
+  private parse(text: string): unknown {
     let tree: unknown;
     try {
       tree = JSON.parse(text);
@@ -136,7 +173,7 @@ export class SavepointSerializer implements SerializerProtocol {
     } catch (cause) {
       throw new CorruptValueError("not valid UTF-8", { cause });
     }
-    return this.decode(text);
+    return this.decodeOrLoad(text);
   }
 }
 

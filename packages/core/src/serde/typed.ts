@@ -60,14 +60,13 @@ export function loadTyped(
 ): unknown {
   const ours = serde ?? defaultSerializer;
   if (isSavepointSerializer(ours) && (type === ours.type || type === "json")) {
-    if (typeof data === "string") return ours.decode(data);
     let text: string;
     try {
-      text = utf8.decode(data);
+      text = typeof data === "string" ? data : utf8.decode(data);
     } catch (cause) {
       throw new CorruptValueError("not valid UTF-8", { cause });
     }
-    return ours.decode(text);
+    return ours.decodeOrLoad(text);
   }
   return ours.loadsTyped(type, data);
 }

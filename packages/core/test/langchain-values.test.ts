@@ -1,0 +1,157 @@
+// LangChain messages and documents, and LangGraph's Send and Command, through
+// the default serializer: the same class, the same fields, first run equal to replay.
+
+import { Document } from "@langchain/core/documents";
+import {
+  AIMessage,
+  AIMessageChunk,
+  ChatMessage,
+  FunctionMessage,
+  HumanMessage,
+  RemoveMessage,
+  SystemMessage,
+  ToolMessage,
+} from "@langchain/core/messages";
+import { Command as LangGraphCommand, Send } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import {
+  CorruptValueError,
+  loadTyped,
+  SavepointSerializer,
+  UnserializableValueError,
+} from "../src/index.js";
+
+const serde = new SavepointSerializer();
+
+function fields(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value));
+}
+
+function expectSame(back: unknown, original: object): void {
+  expect(back).toBeInstanceOf(original.constructor);
+  expect(Object.getPrototypeOf(back)).toBe(Object.getPrototypeOf(original));
+  expect(fields(back as object)).toEqual(fields(original));
+}
+
+describe("LangChain and LangGraph values", () => {
+  const samples = () => [
+    new AIMessage({
+      content: "answer",
+      id: "run-1",
+      tool_calls: [{ name: "search", args: { q: "cats", n: 2 }, id: "call-1", type: "tool_call" }],
+      additional_kwargs: { refusal: null },
+      response_metadata: { model_name: "fake", finish_reason: "tool_calls" },
+      usage_metadata: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+    }),
+    new HumanMessage({ content: [{ type: "text", text: "hi" }], name: "ann", id: "h1" }),
+    new SystemMessage("be brief"),
+    new ToolMessage({
+      content: "42",
+      tool_call_id: "call-1",
+      artifact: { rows: [1, 2] },
+      status: "success",
+    }),
+    new FunctionMessage({ content: "{}", name: "f" }),
+    new ChatMessage({ content: "c", role: "critic" }),
+    new RemoveMessage({ id: "h1" }),
+    new AIMessageChunk({
+      content: "par",
+      tool_call_chunks: [
+        { name: "search", args: '{"q":', id: "call-2", index: 0, type: "tool_call_chunk" },
+      ],
+    }),
+    new Document({ pageContent: "page", metadata: { source: "a.txt", at: 3 }, id: "doc-1" }),
+    new Send("worker", { item: 1, when: new Date(0) }),
+    new LangGraphCommand({
+      resume: { ok: true },
+      goto: ["a", new Send("b", { x: 1 })],
+      update: { k: 1 },
+    }),
+  ];
+
+  it("round-trip through encode/decode and canonicalize as the same class with the same fields", () => {
+    for (const original of samples()) {
+      expectSame(serde.decode(serde.encode(original)), original);
+      expectSame(serde.canonicalize(original), original);
+    }
+  });
+
+  it("keep messages nested in arrays, maps and plain objects, and their own nested values exact", () => {
+    const [ai, human] = samples() as [AIMessage, HumanMessage];
+    const value = { messages: [human, ai], byId: new Map([["run-1", ai]]) };
+    const back = serde.canonicalize(value);
+    expectSame(back.messages[1]!, ai);
+    expectSame(back.byId.get("run-1")!, ai);
+    expect((back.messages[1] as AIMessage).tool_calls?.[0]?.args).toEqual({ q: "cats", n: 2 });
+    const replayed = serde.decode(serde.encode(value)) as typeof value;
+    expect(fields(replayed.messages[1]!)).toEqual(fields(back.messages[1]!));
+  });
+
+  it("store an allowlisted name, never a module path or a constructor", () => {
+    const text = serde.encode(samples()[0]);
+    expect(text).toContain('"name":"lc:AIMessage"');
+    expect(text).not.toContain("@langchain");
+    expect(text).not.toContain('langchain_core","messages","AIMessage"]}');
+  });
+
+  it("refuse a stored class name outside the allowlist, naming it", () => {
+    const forged = '{"$sp":"known","name":"lc:ChildProcess","v":{}}';
+    expect(() => serde.decode(forged)).toThrow(CorruptValueError);
+    expect(() => serde.decode(forged)).toThrow(/"lc:ChildProcess".*not one Savepoint revives/);
+  });
+
+  it("never revive LangChain's own serialized form: it is plain data", () => {
+    const lcJson = JSON.stringify((samples()[0] as AIMessage).toJSON());
+    const back = serde.decode(lcJson) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(back.lc).toBe(1);
+  });
+
+  it("refuse a subclass of a known class, which would come back as its base", () => {
+    class MyMessage extends AIMessage {}
+    expect(() => serde.encode(new MyMessage("x"))).toThrow(UnserializableValueError);
+  });
+
+  it("decode through loadTyped in a process that has not seen the class yet (loads the package)", async () => {
+    // The same text as a fresh process would read it: the class comes from the installed package.
+    const text = serde.encode(new ToolMessage({ content: "r", tool_call_id: "t" }));
+    const back = await loadTyped(serde, serde.type, text);
+    expect(back).toBeInstanceOf(ToolMessage);
+  });
+});
+
+describe("a fresh process", () => {
+  it("reads a stored message as the installed class, loading @langchain/core itself", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const text = serde.encode({
+      reply: new AIMessage({ content: "hi", tool_calls: [{ name: "f", args: {}, id: "1" }] }),
+    });
+    const dir = mkdtempSync(join(import.meta.dirname, ".fresh-"));
+    try {
+      const script = join(dir, "read.ts");
+      writeFileSync(
+        script,
+        [
+          'import { defaultSerializer, loadTyped } from "../../src/index.js";',
+          `const value = (await loadTyped(defaultSerializer, "savepoint-json", ${JSON.stringify(text)})) as any;`,
+          // Imported only after decoding: the serializer found the class on its own.
+          'const { AIMessage } = await import("@langchain/core/messages");',
+          "console.log(JSON.stringify({ isAI: value.reply instanceof AIMessage, content: value.reply.content, calls: value.reply.tool_calls.length }));",
+        ].join("\n"),
+      );
+      const out = execFileSync("npx", ["tsx", "--conditions=@savepoint/source", script], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+      expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual({
+        isAI: true,
+        content: "hi",
+        calls: 1,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
