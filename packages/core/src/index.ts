@@ -45,6 +45,7 @@ export type { SnapshotTask, StateSnapshot } from "./runtime/snapshot.js";
 export { RunStream, type StreamMode } from "./runtime/stream.js";
 export { type TaskOptions, task } from "./runtime/task.js";
 export { type Durability, EntrypointFinal, type PausedResult } from "./runtime/workflow-types.js";
+export * from "./saver-kit/channel-values.js";
 export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
 export * from "./saver-kit/listing.js";

@@ -8,8 +8,12 @@ import {
   type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
+  channelBlobs,
+  channelValuesOf,
+  channelVersionKey,
   checkIdentifier,
   checkpointConfig,
+  checkpointWithoutValues,
   checkStoredCheckpoint,
   checkThreadId,
   compareStoredWrites,
@@ -20,8 +24,9 @@ import {
   listLimit,
   loadTyped,
   matchesMetadataFilter,
+  migratePendingSends,
   namespaceOf,
-  nextIntegerVersion,
+  nextUniqueVersion,
   type Owner,
   optionalCheckpointId,
   type PendingWrite,
@@ -64,6 +69,8 @@ interface Namespace {
   readonly ids: string[];
   readonly checkpoints: Map<string, StoredCheckpoint>;
   readonly writes: Map<string, Map<string, StoredWrite>>;
+  /** Channel values by (channel, version); `null` records an emptied channel. */
+  readonly blobs: Map<string, Encoded | null>;
 }
 
 /**
@@ -172,7 +179,7 @@ export class MemorySaver implements CheckpointSaver {
     }
     let space = thread.get(ns);
     if (!space && create) {
-      space = { ids: [], checkpoints: new Map(), writes: new Map() };
+      space = { ids: [], checkpoints: new Map(), writes: new Map(), blobs: new Map() };
       thread.set(ns, space);
     }
     return space;
@@ -206,14 +213,39 @@ export class MemorySaver implements CheckpointSaver {
         await decodeStored(where, () => this.decode(w.value)),
       ]);
     }
-    const checkpoint = await decodeStored({ ...at, part: "checkpoint" }, () =>
+    const decoded = (await decodeStored({ ...at, part: "checkpoint" }, () =>
       this.decode(stored.checkpoint),
-    );
+    )) as Partial<Checkpoint> | null;
+    // A checkpoint is stored without its channel values; they come from the
+    // blobs of the versions it lists.
+    if (decoded !== null && typeof decoded === "object" && !("channel_values" in decoded)) {
+      const blobs = new Map<string, unknown>();
+      const versions = decoded.channel_versions ?? {};
+      for (const [channel, version] of Object.entries(versions)) {
+        const key = channelVersionKey(channel, version);
+        const blob = space.blobs.get(key);
+        if (!blob) continue;
+        const where = { ...at, part: "channel value", channel };
+        blobs.set(key, await decodeStored(where, () => this.decode(blob)));
+      }
+      decoded.channel_values = channelValuesOf(versions, (channel, version) => {
+        const key = channelVersionKey(channel, version);
+        return blobs.has(key) ? { present: true, value: blobs.get(key) } : undefined;
+      });
+    }
+    const checkpoint = checkStoredCheckpoint(decoded, at);
+    if (checkpoint.v < 4 && stored.parentId !== undefined) {
+      const parent = space.checkpoints.get(stored.parentId);
+      if (parent) {
+        const parentWrites = (await this.tuple(threadId, ns, space, parent)).pendingWrites ?? [];
+        migratePendingSends(checkpoint, parentWrites, (v) => this.getNextVersion(v));
+      }
+    }
     return tupleOf({
       threadId,
       ns,
       checkpointId: stored.id,
-      checkpoint: checkStoredCheckpoint(checkpoint, at),
+      checkpoint,
       metadata: (await decodeStored({ ...at, part: "metadata" }, () =>
         this.decode(stored.metadata),
       )) as CheckpointMetadata,
@@ -269,11 +301,28 @@ export class MemorySaver implements CheckpointSaver {
     config: RunnableConfig,
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
-    _newVersions: ChannelVersions,
+    newVersions: ChannelVersions,
     options?: PutOptions,
   ): Promise<RunnableConfig> {
     const { threadId, ns, parentId, checkpointId, ifHead } = putTarget(config, checkpoint, options);
-    const encodedCheckpoint = await this.encode(checkpoint, `Checkpoint ${checkpointId}`);
+    const encodedCheckpoint = await this.encode(
+      checkpointWithoutValues(checkpoint),
+      `Checkpoint ${checkpointId}`,
+    );
+    const blobs: [key: string, value: Encoded | null][] = [];
+    for (const blob of channelBlobs(checkpoint, newVersions)) {
+      const key = channelVersionKey(blob.channel, blob.version);
+      if (!blob.present) {
+        blobs.push([key, null]);
+        continue;
+      }
+      let encoded = this.encode(
+        blob.value,
+        () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`,
+      );
+      if (encoded instanceof Promise) encoded = await encoded;
+      blobs.push([key, encoded]);
+    }
     const encodedMetadata = await this.encode(
       metadata,
       `The metadata of checkpoint ${checkpointId}`,
@@ -286,6 +335,8 @@ export class MemorySaver implements CheckpointSaver {
       if (head !== ifHead) throw new CheckpointConflictError(threadId, ifHead, head);
     }
     const space = existing ?? this.namespace(threadId, ns, true);
+    // One value per (channel, version): the first stored stays.
+    for (const [key, value] of blobs) if (!space.blobs.has(key)) space.blobs.set(key, value);
     insertSorted(space.ids, checkpointId);
     space.checkpoints.set(checkpointId, {
       id: checkpointId,
@@ -327,8 +378,30 @@ export class MemorySaver implements CheckpointSaver {
     this.threads.delete(checkThreadId(threadId, "deleteThread"));
   }
 
+  /**
+   * The version after `current`: a growing counter with a random part, so
+   * two branches forked from one checkpoint never share a stored value.
+   *
+   * @example
+   * ```ts
+   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
+   * ```
+   */
   getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
-    return nextIntegerVersion(current);
+    return nextUniqueVersion(current);
+  }
+
+  /**
+   * The checkpoint `config` names (or the latest), without its tuple: the
+   * convenience method of LangGraph's `BaseCheckpointSaver`.
+   *
+   * @example
+   * ```ts
+   * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
+   * ```
+   */
+  async get(config: RunnableConfig): Promise<Checkpoint | undefined> {
+    return (await this.getTuple(config))?.checkpoint;
   }
 }
 
