@@ -48,6 +48,7 @@ export { type Durability, EntrypointFinal, type PausedResult } from "./runtime/w
 export * from "./saver-kit/channel-values.js";
 export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
+export * from "./saver-kit/langgraph-surface.js";
 export * from "./saver-kit/listing.js";
 export * from "./saver-kit/stored.js";
 export * from "./saver-kit/targets.js";

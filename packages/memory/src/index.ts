@@ -20,5 +20,6 @@
  *
  * @module
  */
-export { InMemorySaver, MemorySaver, type MemorySaverOptions, MemoryStorage } from "./saver.js";
+export { InMemorySaver, MemorySaver, type MemorySaverOptions } from "./saver.js";
+export { MemoryStorage } from "./storage.js";
 export { InMemoryStore } from "./store.js";

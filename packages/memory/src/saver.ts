@@ -1,4 +1,5 @@
 import {
+  type ChannelHistory,
   type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
@@ -19,7 +20,9 @@ import {
   compareStoredWrites,
   decodeStored,
   defaultSerializer,
+  deltaChannelHistory,
   dumpTyped,
+  getCheckpoint,
   indexWrites,
   listLimit,
   loadTyped,
@@ -35,43 +38,18 @@ import {
   type RunnableConfig,
   requireThreadId,
   type SerializerProtocol,
-  type TypedValue,
   tupleOf,
   writesTarget,
 } from "@savepoint/core";
-
-// A value as stored: its serializer's [type, data]. Storing encoded values
-// (not references) gives memory the same semantics as a database: what you
-// read is a copy, and a value that cannot be saved fails at write time.
-type Encoded = TypedValue;
-
-interface StoredCheckpoint {
-  readonly id: string;
-  readonly parentId: string | undefined;
-  readonly checkpoint: Encoded;
-  readonly metadata: Encoded;
-  // Decoded once at write time so `list` filters without decoding every row.
-  readonly metadataValue: CheckpointMetadata;
-}
-
-interface StoredWrite {
-  readonly taskId: string;
-  readonly taskPath: string;
-  readonly idx: number;
-  readonly channel: string;
-  readonly value: Encoded;
-  /** A special-channel write, which replaces the one stored at its index. */
-  readonly replaces: boolean;
-}
-
-interface Namespace {
-  /** Checkpoint ids in ascending order: the last one is the head. */
-  readonly ids: string[];
-  readonly checkpoints: Map<string, StoredCheckpoint>;
-  readonly writes: Map<string, Map<string, StoredWrite>>;
-  /** Channel values by (channel, version); `null` records an emptied channel. */
-  readonly blobs: Map<string, Encoded | null>;
-}
+import {
+  type Encoded,
+  insertSorted,
+  lowerBound,
+  MemoryStorage,
+  type Namespace,
+  type StoredCheckpoint,
+  type StoredWrite,
+} from "./storage.js";
 
 /**
  * Options of {@link MemorySaver}.
@@ -86,47 +64,6 @@ export interface MemorySaverOptions {
   serde?: SerializerProtocol;
   /** Storage to share with other savers, as processes share a database (default: a new one). */
   storage?: MemoryStorage;
-}
-
-/**
- * The data behind one or more {@link MemorySaver}s. Two savers given the same
- * storage see each other's checkpoints, like two processes on one database;
- * the conformance suite uses this to test a restart.
- *
- * @example
- * ```ts
- * const storage = new MemoryStorage();
- * const a = new MemorySaver({ storage });
- * const b = new MemorySaver({ storage }); // reads what a wrote
- * ```
- */
-export class MemoryStorage {
-  /** @internal thread id → namespace → data */
-  readonly threads = new Map<string, Map<string, Namespace>>();
-}
-
-/** The index of the first id >= `id` in ascending `ids`. */
-function lowerBound(ids: string[], id: string): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertSorted(ids: string[], id: string): boolean {
-  // Ids are time-ordered, so a new one almost always goes at the end.
-  if (ids.length === 0 || ids[ids.length - 1]! < id) {
-    ids.push(id);
-    return true;
-  }
-  const lo = lowerBound(ids, id);
-  if (ids[lo] === id) return false;
-  ids.splice(lo, 0, id);
-  return true;
 }
 
 /**
@@ -400,8 +337,38 @@ export class MemorySaver implements CheckpointSaver {
    * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
    * ```
    */
-  async get(config: RunnableConfig): Promise<Checkpoint | undefined> {
-    return (await this.getTuple(config))?.checkpoint;
+  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
+    return getCheckpoint(this, config);
+  }
+
+  /**
+   * LangGraph's walk over a checkpoint's ancestors that rebuilds its
+   * `DeltaChannel` channels: each channel's writes, oldest first, and the
+   * nearest stored value as the seed.
+   *
+   * @example
+   * ```ts
+   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
+   * ```
+   */
+  getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, ChannelHistory>> {
+    return deltaChannelHistory(this, options);
+  }
+
+  /**
+   * What `JSON.stringify` shows of the saver (LangGraph puts checkpointers in
+   * configs that may be logged): its name, never its storage.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify({ saver }); // '{"saver":"[MemorySaver]"}'
+   * ```
+   */
+  toJSON(): string {
+    return "[MemorySaver]";
   }
 }
 
