@@ -20,6 +20,8 @@
  *
  * @module
  */
+
+export { loneSurrogateString, pollutingShape, storableValue } from "./fixtures/arbitraries.js";
 export {
   ascendingIds,
   idsOf,
@@ -31,13 +33,20 @@ export {
   putChain,
   threadConfig,
 } from "./fixtures/checkpoints.js";
+export { damagedSaver } from "./fixtures/damaged-saver.js";
 export { differenceBetween, expectSameValue } from "./fixtures/equality.js";
-export { type HostileIdentifier, hostileIdentifiers } from "./fixtures/identifiers.js";
+export {
+  type HostileIdentifier,
+  hostileIdentifiers,
+  loneSurrogateIdentifiers,
+  wellFormedNeighbours,
+} from "./fixtures/identifiers.js";
 export { SERIALIZER_SAMPLES } from "./fixtures/values.js";
 export { concurrencyGroup } from "./groups/concurrency.js";
-export { contractGroup } from "./groups/contract.js";
-export { identifiersGroup } from "./groups/identifiers.js";
+export { contractGroup } from "./groups/contract/index.js";
+export { identifiersGroup } from "./groups/identifiers/index.js";
 export { payloadsGroup } from "./groups/payloads.js";
+export { PROPERTY_SEED, propertiesGroup } from "./groups/properties.js";
 export { restartGroup } from "./groups/restart.js";
 export { runtimeGroup } from "./groups/runtime/index.js";
 export { type Harness, useHarness } from "./harness.js";

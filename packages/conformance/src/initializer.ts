@@ -52,7 +52,8 @@ export type GroupName =
   | "concurrency"
   | "payloads"
   | "identifiers"
-  | "runtime";
+  | "runtime"
+  | "properties";
 
 /**
  * Every group name, in the order the suite runs them.
@@ -69,4 +70,5 @@ export const GROUP_NAMES: readonly GroupName[] = [
   "payloads",
   "identifiers",
   "runtime",
+  "properties",
 ];

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import { concurrencyGroup } from "./groups/concurrency.js";
-import { contractGroup } from "./groups/contract.js";
-import { identifiersGroup } from "./groups/identifiers.js";
+import { contractGroup } from "./groups/contract/index.js";
+import { identifiersGroup } from "./groups/identifiers/index.js";
 import { payloadsGroup } from "./groups/payloads.js";
+import { propertiesGroup } from "./groups/properties.js";
 import { restartGroup } from "./groups/restart.js";
 import { runtimeGroup } from "./groups/runtime/index.js";
 import type { GroupName, SaverInitializer } from "./initializer.js";
@@ -14,6 +15,7 @@ const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {
   payloads: payloadsGroup,
   identifiers: identifiersGroup,
   runtime: runtimeGroup,
+  properties: propertiesGroup,
 };
 
 /**
