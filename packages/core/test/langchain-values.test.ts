@@ -155,3 +155,17 @@ describe("a fresh process", () => {
     }
   }, 60_000);
 });
+
+describe("look-alike classes", () => {
+  it("a class named Command with lg_name is not saved as LangGraph's Command once LangGraph is loaded", async () => {
+    // What the serializer does on its own at the first LangGraph value it sees.
+    const { importOptional } = await import("../src/interop/optional.js");
+    await importOptional("@langchain/langgraph");
+    class Command {
+      lg_name = "Command";
+      resume = true;
+    }
+    expect(() => serde.encode(new Command())).toThrow(UnserializableValueError);
+    expect(serde.encode(new LangGraphCommand({ resume: 1 }))).toContain('"lg:Command"');
+  });
+});

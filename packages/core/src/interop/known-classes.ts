@@ -9,6 +9,7 @@
 // of the same class with exactly those fields (no constructor runs), so
 // `instanceof` holds and every field (content, tool_calls, additional_kwargs,
 // id, response_metadata, usage_metadata…) is the same on first run and replay.
+import { createRequire } from "node:module";
 import { importOptional, loadedOptional } from "./optional.js";
 
 /** One class the serializer knows: its stored name, where it comes from, how to recognise it. */
@@ -89,7 +90,11 @@ const learned = new Map<string, Constructor>();
 
 /**
  * The known class `value` is an instance of (exactly, not a subclass), or
- * undefined. Learns the class so values of it revive as the same class.
+ * undefined. The class must be the installed one: the ESM export once it is
+ * loaded, or the CommonJS copy of the same package (a CommonJS program's
+ * classes). Before the package is loaded, a class of the right name and
+ * shape is taken provisionally and the package is loaded, so the next value
+ * is checked against it.
  */
 export function knownClassOf(value: object, proto: object): KnownClass | undefined {
   const ctor = (proto as { constructor?: unknown }).constructor;
@@ -98,15 +103,33 @@ export function knownClassOf(value: object, proto: object): KnownClass | undefin
   if (!candidates) return undefined;
   for (const known of candidates) {
     if (!known.looksLike(value as Record<string, unknown>)) continue;
-    const loaded = loadedOptional<Record<string, unknown>>(known.module)?.[known.exportName];
-    const seen = learned.get(known.name);
-    // A class of that name that is neither the installed one nor one seen
-    // before is somebody else's class: not ours to save under this name.
-    if (loaded !== undefined && loaded !== ctor && seen !== undefined && seen !== ctor) continue;
+    const installed = loadedOptional<Record<string, unknown>>(known.module)?.[known.exportName];
+    if (installed === undefined) {
+      void loadModule(known.module);
+    } else if (installed !== ctor && commonJsExport(known) !== ctor) {
+      continue; // a look-alike class, not the installed one
+    }
     learned.set(known.name, ctor as Constructor);
     return known;
   }
   return undefined;
+}
+
+const commonJs = new Map<string, unknown>();
+
+// The same export from the package's CommonJS build, loaded synchronously
+// (only asked when a class differs from the ESM export).
+function commonJsExport(known: KnownClass): unknown {
+  if (!commonJs.has(known.module)) {
+    let module: unknown;
+    try {
+      module = createRequire(import.meta.url)(known.module);
+    } catch {
+      module = undefined;
+    }
+    commonJs.set(known.module, module);
+  }
+  return (commonJs.get(known.module) as Record<string, unknown> | undefined)?.[known.exportName];
 }
 
 /** The entry stored as `name`, or undefined for a name outside the allowlist. */
@@ -131,15 +154,19 @@ export class ModuleNeeded extends Error {
  * not been loaded yet; returns undefined when it is not installed.
  */
 export function classFor(known: KnownClass): Constructor | undefined {
-  const seen = learned.get(known.name);
-  if (seen) return seen;
   const module = loadedOptional<Record<string, unknown>>(known.module);
+  const installed = module?.[known.exportName];
+  const seen = learned.get(known.name);
+  // A class seen on a live value is used when it is the installed one (or
+  // its CommonJS copy), or while the package is not loaded yet.
+  if (seen && (installed === undefined || seen === installed || seen === commonJsExport(known))) {
+    return seen;
+  }
   if (module === undefined) {
     if (!attempted.has(known.module)) throw new ModuleNeeded(known.module);
     return undefined;
   }
-  const ctor = module[known.exportName];
-  return typeof ctor === "function" ? (ctor as Constructor) : undefined;
+  return typeof installed === "function" ? (installed as Constructor) : undefined;
 }
 
 const attempted = new Set<string>();

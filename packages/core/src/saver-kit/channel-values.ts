@@ -111,7 +111,14 @@ export function channelValuesOf(
   return values;
 }
 
-/** The channel LangGraph keeps pending `Send`s in (its `TASKS`). */
+/**
+ * The channel LangGraph keeps pending `Send`s in (its `TASKS`).
+ *
+ * @example
+ * ```ts
+ * const sends = tuple.checkpoint.channel_values[TASKS_CHANNEL];
+ * ```
+ */
 export const TASKS_CHANNEL = "__pregel_tasks";
 
 /**
