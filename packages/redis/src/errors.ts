@@ -1,5 +1,6 @@
 import { SavepointError, StorageError, StorageUnavailableError } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
+import { redactUrl, scrub } from "./url.js";
 
 // ioredis reports a lost or refused connection in several shapes: a generic
 // "Connection is closed." (the socket error itself goes to the client's
@@ -44,21 +45,10 @@ export function describeClient(client: Redis | Cluster): string {
 }
 
 /**
- * A connection URL with any password replaced by `***`.
- *
- * @example
- * ```ts
- * redactUrl("redis://:hunter2@cache:6379"); // "redis://:***@cache:6379"
- * ```
- */
-export function redactUrl(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, "$1***@");
-}
-
-/**
  * Turns what ioredis threw into core's typed errors: StorageUnavailableError
  * when Redis cannot be reached, StorageError when it answered with an error.
- * Savepoint errors pass through unchanged.
+ * Savepoint errors pass through unchanged. Messages and the cause are shown
+ * without URL passwords or any of `secrets`.
  *
  * @example
  * ```ts
@@ -70,15 +60,17 @@ export function toSavepointError(
   where: string,
   operation: string,
   lastConnectionError?: Error,
+  secrets: readonly string[] = [],
 ): SavepointError {
   if (err instanceof SavepointError) return err;
-  const message = redactUrl(err instanceof Error ? err.message : String(err));
+  const clean = (text: string) => scrub(redactUrl(text), secrets);
+  const message = clean(err instanceof Error ? err.message : String(err));
   const name = err instanceof Error ? err.name : "";
+  const cause = cleanCause(err, clean);
   if (UNAVAILABLE_NAMES.has(name) || UNAVAILABLE.test(message)) {
+    const last = lastConnectionError ? clean(lastConnectionError.message) : undefined;
     const reason =
-      lastConnectionError && lastConnectionError.message !== message
-        ? `${message} (last connection error: ${redactUrl(lastConnectionError.message)})`
-        : message;
+      last && last !== message ? `${message} (last connection error: ${last})` : message;
     const write = operation === "put" || operation === "putWrites" || operation === "deleteThread";
     const hint = write
       ? "The write is one atomic script, so it either committed whole or not at all; check that " +
@@ -86,10 +78,21 @@ export function toSavepointError(
       : "Check that Redis is running, then retry.";
     return new StorageUnavailableError(
       `${where} is unavailable: ${operation} failed: ${reason}. ${hint}`,
-      { cause: err },
+      { cause },
     );
   }
-  return new StorageError(`${where} answered ${operation} with an error: ${message}`, {
-    cause: err,
-  });
+  return new StorageError(`${where} answered ${operation} with an error: ${message}`, { cause });
+}
+
+// The error itself as the cause, unless its message or stack shows a URL's
+// password or a known secret: then a copy without them (same name).
+function cleanCause(err: unknown, clean: (text: string) => string): unknown {
+  if (!(err instanceof Error)) return err;
+  const message = clean(err.message);
+  const stack = err.stack === undefined ? undefined : clean(err.stack);
+  if (message === err.message && stack === err.stack) return err;
+  const copy = new Error(message);
+  copy.name = err.name;
+  copy.stack = stack;
+  return copy;
 }

@@ -35,11 +35,16 @@
  *
  * @module
  */
-export type { RedisSource } from "./connection.js";
-export { describeClient, redactUrl, toSavepointError } from "./errors.js";
+export {
+  type RedisSource,
+  reconnectDelay,
+  URL_CLIENT_DEFAULTS,
+} from "./connection.js";
+export { describeClient, toSavepointError } from "./errors.js";
 export { type ThreadKeys, threadIndexKey, threadKeys } from "./keys.js";
 export {
   RedisSaver,
   type RedisSaverOptions,
   type RedisSaverTtl,
 } from "./saver.js";
+export { ACCEPTED_URLS, redactUrl } from "./url.js";

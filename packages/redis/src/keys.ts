@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "@savepoint/core";
+import { InvalidArgumentError, quote } from "@savepoint/core";
 
 // Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
 // they share one hash tag (one Cluster slot) and one Lua script can change a
@@ -85,7 +85,7 @@ export function fromHex(hex: string): string {
 export function checkPrefix(prefix: unknown): string {
   if (typeof prefix !== "string" || prefix.length === 0 || /[{}]/.test(prefix)) {
     throw new InvalidArgumentError(
-      `RedisSaver prefix ${JSON.stringify(prefix)} is not usable: pass a non-empty string without ` +
+      `RedisSaver prefix ${quote(prefix)} is not usable: pass a non-empty string without ` +
         `"{" or "}" (the saver puts each thread id in a Redis Cluster hash tag after the prefix).`,
     );
   }
@@ -136,4 +136,38 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
  */
 export function threadIndexKey(prefix: string): string {
   return `${prefix}:threads`;
+}
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+/**
+ * The namespace and checkpoint id of a member `nsHex!cidHex` (of the
+ * by-namespace index, or a field of the checkpoint and metadata hashes);
+ * `undefined` when it is not one.
+ *
+ * @example
+ * ```ts
+ * parseMember("!6331"); // { ns: "", checkpointId: "c1" }
+ * ```
+ */
+export function parseMember(member: string): { ns: string; checkpointId: string } | undefined {
+  const sep = member.indexOf(SEP);
+  if (sep < 0) return undefined;
+  const ns = member.slice(0, sep);
+  const id = member.slice(sep + 1);
+  if (id === "" || !HEX.test(ns) || !HEX.test(id)) return undefined;
+  return { ns: fromHex(ns), checkpointId: fromHex(id) };
+}
+
+/**
+ * The task id in a write field `ns!cid!task!idx`, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * taskOfField("!6331!303a61!0"); // "0:a"
+ * ```
+ */
+export function taskOfField(field: string): string | undefined {
+  const parts = field.split(SEP);
+  return parts.length === 4 && HEX.test(parts[2]!) ? fromHex(parts[2]!) : undefined;
 }

@@ -1,7 +1,6 @@
 import { matchesMetadataFilter } from "@savepoint/core";
 import type { Connection } from "./connection.js";
 import { SEP, SEP_END, type ThreadKeys, toHex } from "./keys.js";
-import type { RecordCodec } from "./records.js";
 import { SCRIPTS } from "./scripts.js";
 
 // How `list` walks checkpoints newest first. Each thread is a cursor over one
@@ -47,6 +46,7 @@ export interface ListEntry {
   metadata: Buffer;
   /** Empty until fetched (filtered pages fetch bodies of matches only). */
   checkpoint: Buffer;
+  /** Write fields and records, alternating. */
   writes: Buffer[];
 }
 
@@ -81,7 +81,8 @@ export function listRange(query: ListQuery): ListRange | undefined {
 /**
  * How a listing reads a thread: `read` returns up to `count` entries below
  * `max`, bodies included or not; `keep` keeps the entries of a metadata-only
- * page that pass the filter (at most `budget`), with their bodies fetched.
+ * page of thread `threadId` that pass the filter (at most `budget`), with
+ * their bodies fetched.
  */
 export interface PageSource {
   read(
@@ -91,23 +92,35 @@ export interface PageSource {
     count: number,
     withBodies: boolean,
   ): Promise<ListEntry[]>;
-  keep(keys: ThreadKeys, entries: ListEntry[], budget: number): Promise<ListEntry[]>;
+  keep(
+    keys: ThreadKeys,
+    threadId: string,
+    entries: ListEntry[],
+    budget: number,
+  ): Promise<ListEntry[]>;
 }
+
+/** An entry's metadata, decoded (damage named as the saver names it). */
+export type MetadataReader = (
+  threadId: string,
+  entry: ListEntry,
+) => Promise<Record<string, unknown>>;
 
 /**
  * The pages of one `list` call, read with the list and fetch scripts and
- * filtered on decoded metadata; `readTtl` is the ttl argument of a read.
+ * filtered on metadata decoded by `metadataOf`; `readTtl` is the ttl
+ * argument of a read.
  *
  * @example
  * ```ts
- * const pages = scriptPages(connection, codec, query, "0");
+ * const pages = scriptPages(connection, query, "0", (threadId, entry) => decode(threadId, entry));
  * ```
  */
 export function scriptPages(
   connection: Connection,
-  codec: RecordCodec,
   query: ListQuery,
   readTtl: string,
+  metadataOf: MetadataReader,
 ): PageSource {
   return {
     async read(keys, range, max, count, withBodies) {
@@ -131,13 +144,13 @@ export function scriptPages(
         };
       });
     },
-    async keep(keys, entries, budget) {
+    async keep(keys, threadId, entries, budget) {
       const matched: ListEntry[] = [];
       for (const entry of entries) {
         if (matched.length >= budget) break;
-        const { value } = await codec.decode(entry.metadata);
-        if (matchesMetadataFilter(value as Record<string, unknown>, query.filter))
+        if (matchesMetadataFilter(await metadataOf(threadId, entry), query.filter)) {
           matched.push(entry);
+        }
       }
       if (matched.length === 0) return matched;
       const members = matched.map((e) => e.member);
@@ -203,7 +216,9 @@ export class ThreadCursor {
       this.seen += page.length;
       if (page.length < count) this.done = true;
       else this.max = `(${page[page.length - 1]!.indexMember}`;
-      this.buffer = withBodies ? page : await pages.keep(this.keys, page, query.remaining);
+      this.buffer = withBodies
+        ? page
+        : await pages.keep(this.keys, this.threadId, page, query.remaining);
       this.pos = 0;
     }
   }
@@ -278,7 +293,7 @@ function pageSize(cursors: readonly ThreadCursor[]): number {
  *
  * @example
  * ```ts
- * await fillFirstPages(cursors, query, scriptPages(connection, codec, query, "0"));
+ * await fillFirstPages(cursors, query, pages);
  * ```
  */
 export async function fillFirstPages(

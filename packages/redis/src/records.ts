@@ -1,9 +1,15 @@
 import {
+  type Checkpoint,
+  type CheckpointMetadata,
   CorruptValueError,
+  checkStoredCheckpoint,
+  decodeStored,
   dumpTyped,
   loadTyped,
   type Owner,
+  quote,
   type SerializerProtocol,
+  type StoredLocation,
   type TypedValue,
 } from "@savepoint/core";
 
@@ -15,6 +21,11 @@ import {
 //   checkpoint: [1, parentId | null, type]
 //   metadata:   [1, type]
 //   write:      [1, taskId, idx, channel, taskPath, type]
+//
+// Reading a record back never trusts it: a header of the wrong shape, a body
+// the serializer cannot decode, or a value of the wrong shape is a
+// CorruptValueError naming the thread, namespace and checkpoint (and the
+// task and channel of a write) it was read from.
 
 const FORMAT = 1;
 const NEWLINE = 0x0a;
@@ -35,6 +46,16 @@ export interface DecodedWrite {
   value: unknown;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
 /**
  * Serializes values for storage and back. Core's `dumpTyped`/`loadTyped`
  * decide whether the serializer in use is Savepoint's own (synchronous JSON
@@ -43,8 +64,8 @@ export interface DecodedWrite {
  * @example
  * ```ts
  * const codec = new RecordCodec(defaultSerializer);
- * const rec = await codec.encode(["md"], { source: "input" });
- * const { header, value } = await codec.decode(Buffer.from(rec));
+ * const rec = await codec.encode([], { source: "input" });
+ * const metadata = await codec.decodeMetadata(Buffer.from(rec), { threadId: "t", ns: "", checkpointId: "c" });
  * ```
  */
 export class RecordCodec {
@@ -73,25 +94,66 @@ export class RecordCodec {
     );
   }
 
-  /** The header (without the format version) and the decoded value of a record. */
-  async decode(record: Buffer): Promise<{ header: unknown[]; value: unknown }> {
-    const header = readHeader(record);
+  /** A checkpoint record: the checkpoint (shape-checked) and its parent's id. */
+  async decodeCheckpoint(
+    record: Buffer,
+    where: StoredLocation,
+  ): Promise<{ checkpoint: Checkpoint; parentId: string | undefined }> {
+    const at = { ...where, part: "checkpoint" };
+    const header = readHeader(record, at);
+    const [parentId] = header;
+    if (header.length !== 2 || (parentId !== null && typeof parentId !== "string")) {
+      throw new CorruptValueError(`a checkpoint record header ${quote(header)}`, { where: at });
+    }
+    const value = await this.value(record, header, at);
+    return { checkpoint: checkStoredCheckpoint(value, where), parentId: parentId ?? undefined };
+  }
+
+  /** A metadata record: an object. */
+  async decodeMetadata(record: Buffer, where: StoredLocation): Promise<CheckpointMetadata> {
+    const at = { ...where, part: "metadata" };
+    const header = readHeader(record, at);
+    if (header.length !== 1) {
+      throw new CorruptValueError(`a metadata record header ${quote(header)}`, { where: at });
+    }
+    const value = await this.value(record, header, at);
+    if (!isRecord(value))
+      throw new CorruptValueError(`metadata that is ${kindOf(value)}`, { where: at });
+    return value as CheckpointMetadata;
+  }
+
+  /**
+   * A write record, its header checked. `where` names the task when the
+   * caller knows it from the write's field, so a broken header still says
+   * whose write it is.
+   */
+  async decodeWrite(record: Buffer, where: StoredLocation): Promise<DecodedWrite> {
+    const at = { ...where, part: "write" };
+    const header = readHeader(record, at);
+    const [taskId, idx, channel, taskPath] = header;
+    if (
+      header.length !== 5 ||
+      typeof taskId !== "string" ||
+      !Number.isInteger(idx) ||
+      typeof channel !== "string" ||
+      typeof taskPath !== "string"
+    ) {
+      throw new CorruptValueError(`a write record header ${quote(header)}`, { where: at });
+    }
+    const value = await this.value(record, header, { ...at, taskId, channel });
+    return { taskId, idx: idx as number, channel, taskPath, value };
+  }
+
+  // The value after the header line, decoded by its stored type.
+  private async value(record: Buffer, header: unknown[], where: StoredLocation): Promise<unknown> {
     const type = header[header.length - 1];
-    if (typeof type !== "string") throw new CorruptValueError("record without a value type");
+    if (typeof type !== "string") {
+      throw new CorruptValueError("a record without a value type", { where });
+    }
     const body = record.subarray(record.indexOf(NEWLINE) + 1);
     // A plain Uint8Array view, as another serializer's `loadsTyped` expects.
     const data = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    return { header: header.slice(0, -1), value: await loadTyped(this.serde, type, data) };
-  }
-
-  /** A write record decoded, its header checked. */
-  async decodeWrite(record: Buffer): Promise<DecodedWrite> {
-    const [taskId, idx, channel, taskPath] = readHeader(record);
-    if (typeof taskId !== "string" || typeof idx !== "number" || typeof channel !== "string") {
-      throw new CorruptValueError("write record with a malformed header");
-    }
-    const { value } = await this.decode(record);
-    return { taskId, idx, channel, taskPath: typeof taskPath === "string" ? taskPath : "", value };
+    return decodeStored(where, () => loadTyped(this.serde, type, data));
   }
 }
 
@@ -105,25 +167,28 @@ function record(header: readonly unknown[], [type, data]: TypedValue): string | 
 }
 
 /**
- * The header of a record, without its format version.
+ * The header of a record, without its format version; a damaged one is a
+ * CorruptValueError naming `where`.
  *
  * @example
  * ```ts
  * readHeader(Buffer.from('[1,"t",0,"ch","","savepoint-json"]\n"x"')); // ["t", 0, "ch", "", "savepoint-json"]
  * ```
  */
-export function readHeader(record: Buffer): unknown[] {
+export function readHeader(record: Buffer, where?: StoredLocation): unknown[] {
+  const options = where ? { where } : undefined;
   const end = record.indexOf(NEWLINE);
-  if (end < 0) throw new CorruptValueError("record without a header line");
+  if (end < 0) throw new CorruptValueError("a record without a header line", options);
   let header: unknown;
   try {
     header = JSON.parse(record.toString("utf8", 0, end));
   } catch (cause) {
-    throw new CorruptValueError("record header is not JSON", { cause });
+    throw new CorruptValueError("a record header that is not JSON", { ...options, cause });
   }
   if (!Array.isArray(header) || header[0] !== FORMAT) {
     throw new CorruptValueError(
-      `record header ${JSON.stringify(header).slice(0, 80)} is not format ${FORMAT} (written by another version of @savepoint/redis?)`,
+      `a record header ${quote(header)} that is not format ${FORMAT}: written by another version of @savepoint/redis?`,
+      options,
     );
   }
   return header.slice(1);

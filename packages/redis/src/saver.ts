@@ -10,7 +10,6 @@ import {
   checkIdentifier,
   checkpointConfig,
   checkThreadId,
-  compareStoredWrites,
   defaultSerializer,
   InvalidArgumentError,
   indexWrites,
@@ -25,7 +24,6 @@ import {
   requireCheckpointId,
   requireThreadId,
   type SerializerProtocol,
-  tupleOf,
 } from "@savepoint/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { Connection, type RedisSource } from "./connection.js";
@@ -41,6 +39,7 @@ import {
 import { RecordCodec } from "./records.js";
 import { type Reply, SCRIPTS } from "./scripts.js";
 import { ThreadIndex } from "./thread-index.js";
+import { locate, missingRecord, readTuple } from "./tuples.js";
 
 /**
  * Expiry of idle threads.
@@ -74,10 +73,11 @@ export interface RedisSaverOptions {
   ttl?: RedisSaverTtl;
   /**
    * ioredis options for the client the saver opens from a URL (ignored for an
-   * injected client). `maxRetriesPerRequest` decides how long a command waits
-   * for a lost connection to come back before the run fails with
-   * `StorageUnavailableError` (ioredis' default: 20 reconnect attempts, about
-   * 10 s).
+   * injected client). The saver's defaults bound how long a call can wait
+   * (see `URL_CLIENT_DEFAULTS`): `connectTimeout` 5 s, `commandTimeout` 10 s,
+   * and `maxRetriesPerRequest` 4 reconnect attempts (about 1.5 s against a
+   * server that refuses connections); then the call fails with
+   * `StorageUnavailableError`. Each can be overridden here.
    */
   redisOptions?: RedisOptions;
 }
@@ -92,9 +92,12 @@ const KEY_CACHE = 1_000;
  * indexes. `put` honours `ifHead` inside the script, so of two runs continuing
  * one thread exactly one commits.
  *
- * When the connection drops, a command waits for ioredis to reconnect for
- * `maxRetriesPerRequest` attempts and then fails with
- * `StorageUnavailableError`; a write either committed whole or not at all.
+ * When Redis cannot be reached, a call fails with `StorageUnavailableError`
+ * within the client's timeouts (for a client opened from a URL: about 1.5 s
+ * when connections are refused, at most 10 s whatever happens); a write
+ * either committed whole or not at all. A client opened from a URL never
+ * keeps an idle process alive, so a script may end without `close()`.
+ * Damaged records read as `CorruptValueError` naming where they are.
  *
  * @example
  * ```ts
@@ -137,7 +140,7 @@ export class RedisSaver implements CheckpointSaver {
     const ttl = options.ttl;
     if (ttl !== undefined && !(Number.isFinite(ttl.seconds) && ttl.seconds > 0)) {
       throw new InvalidArgumentError(
-        `RedisSaver ttl.seconds must be a positive number of seconds, got ${JSON.stringify(ttl.seconds)}.`,
+        `RedisSaver ttl.seconds must be a positive number of seconds, got ${quote(ttl.seconds)}.`,
       );
     }
     this.ttlArg = ttl ? String(Math.max(1, Math.round(ttl.seconds * 1000))) : "0";
@@ -168,8 +171,15 @@ export class RedisSaver implements CheckpointSaver {
       this.readTtlArg,
     ])) as Reply[] | null;
     if (!reply) return undefined;
-    const [member, checkpoint, metadata, writes] = reply as [Buffer, Buffer, Buffer, Buffer[]];
-    return this.toTuple(threadId, member.toString(), checkpoint, metadata, writes);
+    const [status, member, checkpoint, metadata, writes] = reply as [
+      number,
+      Buffer,
+      Buffer,
+      Buffer,
+      Buffer[],
+    ];
+    if (status !== 1) throw missingRecord(threadId, member.toString(), checkpoint.toString());
+    return readTuple(this.codec, threadId, member.toString(), checkpoint, metadata, writes);
   }
 
   /**
@@ -205,11 +215,14 @@ export class RedisSaver implements CheckpointSaver {
     if (!range) return;
     const threadIds = threadId === undefined ? await this.index.threadIds() : [threadId];
     const cursors = threadIds.map((t) => new ThreadCursor(t, this.keysOf(t), range));
-    const pages = scriptPages(this.connection, this.codec, query, this.readTtlArg);
+    const pages = scriptPages(this.connection, query, this.readTtlArg, (threadId, entry) =>
+      this.codec.decodeMetadata(entry.metadata, locate(threadId, entry.member)),
+    );
     await fillFirstPages(cursors, query, pages);
     if (acrossThreads) await this.index.pruneEmpty(cursors);
     for await (const [threadId, entry] of newestFirst(cursors, query, pages)) {
-      yield await this.toTuple(
+      yield await readTuple(
+        this.codec,
         threadId,
         entry.member,
         entry.checkpoint,
@@ -266,6 +279,9 @@ export class RedisSaver implements CheckpointSaver {
       ]),
     );
     const [status, actual] = reply as [number, Buffer | number];
+    if (status === 2) {
+      throw missingRecord(threadId, `${toHex(ns)}${SEP}${actual}`, "checkpoint");
+    }
     if (status !== 1) {
       const head = Buffer.isBuffer(actual) && actual.length > 0 ? fromHex(actual.toString()) : null;
       throw new CheckpointConflictError(threadId, ifHead ?? null, head);
@@ -352,31 +368,6 @@ export class RedisSaver implements CheckpointSaver {
    */
   async close(): Promise<void> {
     await this.connection.close();
-  }
-
-  private async toTuple(
-    threadId: string,
-    member: string,
-    checkpointRecord: Buffer,
-    metadataRecord: Buffer,
-    writeRecords: Buffer[],
-  ): Promise<CheckpointTuple> {
-    const sep = member.indexOf(SEP);
-    const [cp, md, writes] = await Promise.all([
-      this.codec.decode(checkpointRecord),
-      metadataRecord.length > 0 ? this.codec.decode(metadataRecord) : undefined,
-      Promise.all(writeRecords.map((record) => this.codec.decodeWrite(record))),
-    ]);
-    const parentId = cp.header[0];
-    return tupleOf({
-      threadId,
-      ns: fromHex(member.slice(0, sep)),
-      checkpointId: fromHex(member.slice(sep + 1)),
-      checkpoint: cp.value as Checkpoint,
-      metadata: md?.value as CheckpointMetadata | undefined,
-      parentId: typeof parentId === "string" ? parentId : undefined,
-      pendingWrites: writes.sort(compareStoredWrites).map((w) => [w.taskId, w.channel, w.value]),
-    });
   }
 
   // The field base of the last checkpoint written to (see putWrites).

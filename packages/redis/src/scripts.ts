@@ -26,15 +26,46 @@ end
 
 // The fields of writes attached to checkpoint member `m` are one lex range of
 // the write index, so reading them never scans other checkpoints' writes.
+// Returns field, record, field, record...: the field names the task of a
+// write whose record is too damaged to say.
 const COLLECT_WRITES = `
 local function collect(m)
   local fields = redis.call('ZRANGEBYLEX', KEYS[6], '[' .. m .. '!', '(' .. m .. '"')
   local out = {}
   for i = 1, #fields do
     local rec = redis.call('HGET', KEYS[5], fields[i])
-    if rec then out[#out + 1] = rec end
+    if rec then
+      out[#out + 1] = fields[i]
+      out[#out + 1] = rec
+    end
   end
   return out
+end
+`;
+
+// The indexes are derived from the checkpoint records: record `ns!cid` of
+// KEYS[3] has `ns!cid` in KEYS[1] and `cid!ns` in KEYS[2]. An index smaller
+// than the records (three O(1) counts) means entries were removed by hand or
+// lost: they are rebuilt from the records, keeping the thread's expiry. An
+// entry whose record is gone cannot be rebuilt; the reads report it.
+const HEAL = `
+local function heal()
+  local n = redis.call('HLEN', KEYS[3])
+  if redis.call('ZCARD', KEYS[1]) >= n and redis.call('ZCARD', KEYS[2]) >= n then return end
+  local fields = redis.call('HKEYS', KEYS[3])
+  for i = 1, #fields do
+    local m = fields[i]
+    local sep = string.find(m, '!', 1, true)
+    if sep then
+      redis.call('ZADD', KEYS[1], 0, m)
+      redis.call('ZADD', KEYS[2], 0, string.sub(m, sep + 1) .. '!' .. string.sub(m, 1, sep - 1))
+    end
+  end
+  local ttl = redis.call('PTTL', KEYS[3])
+  if ttl > 0 then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  end
 end
 `;
 
@@ -48,14 +79,19 @@ end
 
 /**
  * put: ARGV = ns, cid, checkpoint record, metadata record, mode ("" | "null"
- * | "id"), expected head cid, ttl ms. Returns {1, created} or {0, actual head
- * cid or ""}. The head check and the writes are one script, so of two puts
+ * | "id"), expected head cid, ttl ms. Returns {1, created}, {0, actual head
+ * cid or ""}, or {2, head cid} when the index's head has no record (nothing
+ * is written). The head check and the writes are one script, so of two puts
  * racing on the same expected head exactly one commits.
  */
-const PUT = `${REFRESH}${HEAD}
+const PUT = `${REFRESH}${HEAD}${HEAL}
 local ns, cid, mode = ARGV[1], ARGV[2], ARGV[5]
 if mode ~= '' then
+  heal()
   local current = head(ns)
+  if current ~= '' and redis.call('HEXISTS', KEYS[3], ns .. '!' .. current) == 0 then
+    return {2, current}
+  end
   if mode == 'null' then
     if current ~= '' then return {0, current} end
   elseif current ~= ARGV[6] then
@@ -100,21 +136,30 @@ return stored
 
 /**
  * get: ARGV = ns, cid ("" for the latest), ttl ms to refresh ("0" for none).
- * Returns {member, checkpoint record, metadata record, {write records}} or nil.
+ * Returns {1, member, checkpoint record, metadata record, {field, write
+ * record, ...}}; nil when there is no such checkpoint; {0, member, part}
+ * when the checkpoint is listed (or is the head) but its "checkpoint" or
+ * "metadata" record is missing.
  */
-const GET = `${REFRESH}${HEAD}${COLLECT_WRITES}
+const GET = `${REFRESH}${HEAD}${HEAL}${COLLECT_WRITES}
 local ns, cid = ARGV[1], ARGV[2]
-if cid == '' then
+local latest = cid == ''
+if latest then
+  heal()
   cid = head(ns)
   if cid == '' then return false end
 end
 local m = ns .. '!' .. cid
 local cp = redis.call('HGET', KEYS[3], m)
-if not cp then return false end
+if not cp then
+  if latest or redis.call('ZSCORE', KEYS[1], m) then return {0, m, 'checkpoint'} end
+  return false
+end
 local md = redis.call('HGET', KEYS[4], m)
+if not md then return {0, m, 'metadata'} end
 local writes = collect(m)
 refresh(ARGV[3])
-return {m, cp, md or '', writes}
+return {1, m, cp, md, writes}
 `;
 
 /**
@@ -122,7 +167,9 @@ return {m, cp, md or '', writes}
  * min (ZREVRANGEBYLEX bounds), count, "1" to include checkpoint records and
  * writes or "0" for metadata only, ttl ms to refresh.
  * Returns a list of {index member, member "ns!cid", metadata record,
- * checkpoint record or "", {write records}}.
+ * checkpoint record or "", {field, write record, ...}}. Entries whose
+ * metadata record is gone are left out, as are (by the caller) those whose
+ * checkpoint record is gone: a gap the runtime reports as broken history.
  */
 const LIST = `${REFRESH}${COLLECT_WRITES}
 local key = KEYS[1]
@@ -152,7 +199,8 @@ return out
 
 /**
  * fetch: ARGV = members "ns!cid". Returns, per member, {checkpoint record or
- * "", {write records}}: the bodies of a list page after filtering on metadata.
+ * "", {field, write record, ...}}: the bodies of a list page after filtering
+ * on metadata.
  */
 const FETCH = `${COLLECT_WRITES}
 local out = {}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver, threadKeys } from "../src/index.js";
-import { describeRedisSaverBehaviour } from "./behaviour.js";
+import { describeRedisSaverBehaviour } from "./behaviour/index.js";
 import { type LocalCluster, startCluster } from "./cluster.js";
 import { cfg, makeCheckpoint, makeMetadata, randomPrefix } from "./helpers.js";
 

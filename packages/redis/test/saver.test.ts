@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { describe } from "vitest";
-import { describeRedisSaverBehaviour } from "./behaviour.js";
+import { describeRedisSaverBehaviour } from "./behaviour/index.js";
 import { REDIS_URL, redisUp } from "./helpers.js";
 
 describe.skipIf(!redisUp)("single Redis", () => {
