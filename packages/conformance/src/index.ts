@@ -18,6 +18,10 @@
  * npx savepoint-conformance ./my-saver-initializer.ts   # default-exports { name, create, destroy }
  * ```
  *
+ * LangGraph programs (real `@langchain/langgraph` graphs with the saver as
+ * their checkpointer, compared with LangGraph's own `MemorySaver`) are in the
+ * `@savepoint/conformance/langgraph` subpath, which alone loads LangGraph.
+ *
  * @module
  */
 

@@ -39,6 +39,7 @@ import {
   requireThreadId,
   type SerializerProtocol,
   tupleOf,
+  tupleTarget,
   writesTarget,
 } from "@savepoint/core";
 import {
@@ -122,10 +123,22 @@ export class MemorySaver implements CheckpointSaver {
     return space;
   }
 
+  /**
+   * The checkpoint `config` names, or the latest of its (thread, namespace),
+   * with its parent and pending writes; `undefined` when there is none, and
+   * for a config without `thread_id` (LangGraph's contract: Savepoint's
+   * runtime refuses such a config itself, with `MissingThreadIdError`). An
+   * empty or ill-formed thread id is an `InvalidIdentifierError`.
+   *
+   * @example
+   * ```ts
+   * const tuple = await saver.getTuple({ configurable: { thread_id: "t1" } });
+   * ```
+   */
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
-    const threadId = requireThreadId(config, "getTuple");
-    const ns = namespaceOf(config, "getTuple");
-    const explicitId = optionalCheckpointId(config, "getTuple");
+    const target = tupleTarget(config);
+    if (!target) return undefined;
+    const { threadId, ns, checkpointId: explicitId } = target;
     const space = this.namespace(threadId, ns, false);
     if (!space) return undefined;
     const id = explicitId ?? space.ids[space.ids.length - 1];
@@ -199,6 +212,7 @@ export class MemorySaver implements CheckpointSaver {
     const threadId =
       configurable.thread_id === undefined ? undefined : requireThreadId(config, "list");
     const ns = configurable.checkpoint_ns === undefined ? undefined : namespaceOf(config, "list");
+    const only = optionalCheckpointId(config, "list");
     const before = optionalCheckpointId(options.before, "list: options.before");
     let remaining = listLimit(options.limit);
     if (remaining <= 0) return;
@@ -209,6 +223,18 @@ export class MemorySaver implements CheckpointSaver {
       if (!thread) continue;
       for (const [n, space] of thread)
         if (ns === undefined || n === ns) sources.push([t, n, space]);
+    }
+    // A checkpoint_id in the config lists that checkpoint only (in each
+    // namespace and thread in scope), as LangGraph's savers do.
+    if (only !== undefined) {
+      if (before !== undefined && only >= before) return;
+      for (const [t, n, space] of sources) {
+        const stored = space.checkpoints.get(only);
+        if (!stored || !matchesMetadataFilter(stored.metadataValue, options.filter)) continue;
+        yield await this.tuple(t, n, space, stored);
+        if (--remaining <= 0) return;
+      }
+      return;
     }
     // Newest first across every namespace and thread in scope: a k-way merge
     // over each namespace's sorted ids, so stopping early costs only what was read.
@@ -317,14 +343,21 @@ export class MemorySaver implements CheckpointSaver {
 
   /**
    * The version after `current`: a growing counter with a random part, so
-   * two branches forked from one checkpoint never share a stored value.
+   * two branches forked from one checkpoint never share a stored value. The
+   * value is always a string.
+   *
+   * Declared as returning `any` so that LangGraph's `compile({ checkpointer })`
+   * takes this saver without a cast: LangGraph types that option as a saver
+   * with number versions (`BaseCheckpointSaver`'s default), though its
+   * runtime compares and stores string versions as well (LangGraph's Python
+   * savers use them).
    *
    * @example
    * ```ts
    * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
    * ```
    */
-  getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
+  getNextVersion(current: ChannelVersion | undefined): any {
     return nextUniqueVersion(current);
   }
 

@@ -1,4 +1,4 @@
-// What a `put` or a `putWrites` call addresses, checked once for every saver:
+// What a `getTuple`, a `put` or a `putWrites` call addresses, checked once for every saver:
 // the same identifiers, refused with the same errors, before any adapter
 // looks at its storage.
 import type { Checkpoint, PutOptions, RunnableConfig } from "../contract/checkpoint.js";
@@ -9,6 +9,50 @@ import {
   requireCheckpointId,
   requireThreadId,
 } from "./identifiers.js";
+
+/**
+ * The checked target of a `getTuple`: the (thread, namespace) to read and the
+ * checkpoint id it names (`undefined`: the latest).
+ *
+ * @example
+ * ```ts
+ * const target = tupleTarget(config);
+ * if (!target) return undefined; // no thread_id: nothing to read
+ * ```
+ */
+export interface TupleTarget {
+  threadId: string;
+  ns: string;
+  /** The checkpoint `config` names, or `undefined` for the latest. */
+  checkpointId: string | undefined;
+}
+
+/**
+ * Checks the arguments of `getTuple` as every Savepoint saver does. A config
+ * without a `thread_id` names no checkpoint: the result is `undefined`, and
+ * `getTuple` returns `undefined` (LangGraph's `BaseCheckpointSaver`
+ * contract; Savepoint's runtime refuses such a config itself, with
+ * `MissingThreadIdError`, before it reads). A `thread_id` that is there but
+ * not a well-formed non-empty string (`""`, `null`, a number, a lone
+ * surrogate), a bad namespace or a bad checkpoint id is an
+ * `InvalidIdentifierError`, as in every other method.
+ *
+ * @example
+ * ```ts
+ * tupleTarget({ configurable: { checkpoint_ns: "" } }); // undefined
+ * tupleTarget({ configurable: { thread_id: "t1" } }); // { threadId: "t1", ns: "", checkpointId: undefined }
+ * tupleTarget({ configurable: { thread_id: "" } }); // throws InvalidIdentifierError
+ * ```
+ */
+export function tupleTarget(
+  config: RunnableConfig | undefined,
+  method = "getTuple",
+): TupleTarget | undefined {
+  const ns = namespaceOf(config, method);
+  const checkpointId = optionalCheckpointId(config, method);
+  if (config?.configurable?.thread_id === undefined) return undefined;
+  return { threadId: requireThreadId(config, method), ns, checkpointId };
+}
 
 /**
  * The checked target of a `put`: where the checkpoint goes, its parent, its

@@ -11,7 +11,7 @@ import {
 import { expectSameValue } from "../../fixtures/equality.js";
 import type { ContractContext } from "./context.js";
 
-/** `list`: order, `limit`, `before`, metadata filters, namespaces, across threads. */
+/** `list`: order, `limit`, `before`, metadata filters, namespaces, across threads, one named checkpoint. */
 export function listTests({ h }: ContractContext): void {
   describe("list", () => {
     it("lists a thread's checkpoints newest first (by id, not by put order)", async () => {
@@ -163,6 +163,22 @@ export function listTests({ h }: ContractContext): void {
       expect(ta?.parentConfig).toBeUndefined();
       expectSameValue(tb?.checkpoint, b!.checkpoint, "listed checkpoint");
       expectSameValue(tb?.metadata, b!.metadata, "listed metadata");
+    });
+
+    it("with a checkpoint_id in the config, lists that checkpoint only (LangGraph's contract)", async () => {
+      const saver = h.saver();
+      const threadId = h.threadId();
+      const chain = await putChain(saver, threadId, 4);
+      const named = chain[1]!.config;
+      expect(idsOf(await listAll(saver, named))).toEqual([chain[1]!.checkpoint.id]);
+      // Options still apply to it.
+      expect(await listAll(saver, named, { before: chain[1]!.config })).toEqual([]);
+      expect(idsOf(await listAll(saver, named, { before: chain[3]!.config }))).toEqual([
+        chain[1]!.checkpoint.id,
+      ]);
+      expect(await listAll(saver, named, { filter: { absent: 1 } })).toEqual([]);
+      const unknown = threadConfig(threadId, "", `${chain[3]!.checkpoint.id}-unknown`);
+      expect(await listAll(saver, unknown)).toEqual([]);
     });
 
     it("lists nothing for an unknown thread", async () => {
