@@ -13,6 +13,7 @@ import {
   ToolMessage,
 } from "@langchain/core/messages";
 import { Command as LangGraphCommand, Send } from "@langchain/langgraph";
+import { DeltaSnapshot } from "@langchain/langgraph-checkpoint";
 import { describe, expect, it } from "vitest";
 import {
   CorruptValueError,

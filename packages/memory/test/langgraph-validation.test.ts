@@ -6,9 +6,7 @@
 // globals. This file sets them on globalThis before importing it; the shared
 // config keeps `globals` off, and vitest isolates test files (the default),
 // so no other file sees them.
-import { DeltaSnapshot } from "@langchain/langgraph-checkpoint";
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
-import { SavepointSerializer } from "@savepoint/core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
 import { MemorySaver } from "../src/index.js";
 
@@ -40,16 +38,5 @@ validate(initializer);
 
 // The opt-in block LangGraph runs on its own savers: the ancestor walk that
 // rebuilds a DeltaChannel (`getDeltaChannelHistory`). Its seeds are
-// LangGraph's DeltaSnapshot, a class Savepoint's serializer does not know by
-// default, so this saver is given a codec for it, as any application storing
-// a class of its own registers one.
-const deltaSerde = new SavepointSerializer().register<DeltaSnapshot>({
-  name: "test.DeltaSnapshot",
-  class: DeltaSnapshot,
-  encode: (snapshot) => ({ value: snapshot.value }),
-  decode: (data) => new DeltaSnapshot((data as { value: unknown }).value),
-});
-deltaChannelHistoryTests({
-  checkpointerName: "@savepoint/memory (DeltaSnapshot codec)",
-  createCheckpointer: () => new MemorySaver({ serde: deltaSerde }),
-});
+// LangGraph's DeltaSnapshot, which the default serializer knows.
+deltaChannelHistoryTests(initializer);

@@ -1,6 +1,6 @@
 // Classes of LangChain and LangGraph that the default serializer saves
 // without registration: chat messages of every kind (and their chunks),
-// documents, and LangGraph's Send and Command. This table is the whole
+// documents, and LangGraph's Send, Command and DeltaSnapshot. This table is the whole
 // allowlist. Stored data names an entry of it ("lc:AIMessage"), never a
 // module or a constructor, so bytes from storage can only ever build one of
 // these classes, taken from the user's own installed package.
@@ -71,6 +71,12 @@ const TABLE: KnownClass[] = [
     module: "@langchain/langgraph",
     exportName: "Command",
     looksLike: (v) => v.lg_name === "Command",
+  },
+  {
+    name: "lg:DeltaSnapshot",
+    module: "@langchain/langgraph-checkpoint",
+    exportName: "DeltaSnapshot",
+    looksLike: (v) => v.lg_name === "DeltaSnapshot",
   },
 ];
 
