@@ -2,7 +2,8 @@
  * A Savepoint checkpoint saver on Redis, Valkey or Redis Cluster, through
  * ioredis. It needs no Redis modules and never uses `KEYS`: every key of a
  * thread shares one hash tag, every write is one atomic Lua script, and
- * lookups use sorted-set indexes.
+ * lookups use sorted-set indexes. Channel values are stored once per (channel,
+ * version).
  *
  * ```sh
  * npm install @savepoint/core @savepoint/redis ioredis
@@ -26,6 +27,13 @@
  * await checkpointer.close();
  * ```
  *
+ * It is also a LangGraph.js checkpointer, passed as it is (it passes
+ * LangGraph's checkpoint validation suite):
+ *
+ * ```ts
+ * const graph = builder.compile({ checkpointer: new RedisSaver("redis://127.0.0.1:6379") });
+ * ```
+ *
  * On a Redis Cluster, pass an ioredis `Cluster`:
  *
  * ```ts
@@ -42,9 +50,6 @@ export {
 } from "./connection.js";
 export { describeClient, toSavepointError } from "./errors.js";
 export { type ThreadKeys, threadIndexKey, threadKeys } from "./keys.js";
-export {
-  RedisSaver,
-  type RedisSaverOptions,
-  type RedisSaverTtl,
-} from "./saver.js";
+export type { RedisSaverOptions, RedisSaverTtl } from "./options.js";
+export { RedisSaver } from "./saver.js";
 export { ACCEPTED_URLS, redactUrl } from "./url.js";

@@ -1,10 +1,10 @@
-import { InvalidArgumentError, quote } from "@savepoint/core";
+import { type ChannelVersion, InvalidArgumentError, quote } from "@savepoint/core";
 
 // Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
 // they share one hash tag (one Cluster slot) and one Lua script can change a
-// thread atomically. A thread owns a fixed set of six keys whatever its size,
-// which is what lets a write refresh the TTL of the whole thread in O(1) and
-// lets `deleteThread` be a single DEL.
+// thread atomically. A thread owns a fixed set of seven keys whatever its
+// size, which is what lets a write refresh the TTL of the whole thread in O(1)
+// and lets `deleteThread` be a single DEL.
 //
 // Ids are written as lowercase hex of their UTF-8 bytes. Hex holds no `{`,
 // `}`, `:`, `*` or `!`, so no id can close the hash tag early, reach another
@@ -14,14 +14,30 @@ import { InvalidArgumentError, quote } from "@savepoint/core";
 // Inside a thread, members and fields join hex parts with `!` (0x21). It sorts
 // below every hex digit, and `"` (0x22) right after it bounds a prefix range:
 // every member starting with `p!` lies in [`p!`, `p"`) and no other does.
-
+//
+// Channel values are stored once per (namespace, channel, version), in the
+// `cv` hash under field `ns!channel!version` (the version as its text, so 3
+// and "3" are one version, as in LangGraph's savers), first stored wins. The
+// checkpoint record holds everything but `channel_values`; a read rebuilds
+// them from the versions the checkpoint lists. Those versions are inside the
+// serialized checkpoint, which a script cannot decode (the serializer may
+// write any bytes), so the checkpoint record's header line repeats them as
+// the blob fields to read, `channel!version` joined by `,` (see records.ts).
+// That choice over a list kept beside each checkpoint (an eighth key, or a
+// field per checkpoint in another hash): the list lives and dies with the
+// record that needs it, is written by the same HSET, costs no extra lookup,
+// and a record restored, damaged or deleted takes its list with it. The read
+// scripts find the list at a fixed place, by one anchored pattern (hex, `!`
+// and `,` only), and fetch the blobs in the same call, so `getTuple` and a
+// `list` page stay one round trip. A record written before this layout
+// (format 1, `channel_values` inline) has no list and reads as it always did.
 /** Joins hex parts of members and fields. */
 export const SEP = "!";
 /** The character right after {@link SEP}: the exclusive end of a prefix range. */
 export const SEP_END = '"';
 
 /**
- * The six keys of one thread, in the order every script takes them as `KEYS`.
+ * The seven keys of one thread, in the order every script takes them as `KEYS`.
  *
  * @example
  * ```ts
@@ -44,6 +60,8 @@ export interface ThreadKeys {
   readonly writes: string;
   /** Sorted set (all scores 0) of the fields of `writes`: a checkpoint's writes are one range. */
   readonly writeIndex: string;
+  /** Hash `ns!channel!version` → channel value record (or the "emptied" marker). */
+  readonly channelValues: string;
   /** All of the above, in `KEYS` order. */
   readonly all: readonly string[];
 }
@@ -111,6 +129,7 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
     metadata: `${base}md`,
     writes: `${base}w`,
     writeIndex: `${base}wi`,
+    channelValues: `${base}cv`,
   };
   return {
     ...keys,
@@ -121,6 +140,7 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
       keys.metadata,
       keys.writes,
       keys.writeIndex,
+      keys.channelValues,
     ],
   };
 }
@@ -170,4 +190,18 @@ export function parseMember(member: string): { ns: string; checkpointId: string 
 export function taskOfField(field: string): string | undefined {
   const parts = field.split(SEP);
   return parts.length === 4 && HEX.test(parts[2]!) ? fromHex(parts[2]!) : undefined;
+}
+
+/**
+ * The field of a channel value without its namespace: `channel!version` in
+ * hex, the version as text. The `cv` hash holds it after `ns!`, and a
+ * checkpoint record's header lists these for its channel versions.
+ *
+ * @example
+ * ```ts
+ * blobField("a", 2); // "61!32"
+ * ```
+ */
+export function blobField(channel: string, version: ChannelVersion): string {
+  return `${toHex(channel)}${SEP}${toHex(String(version))}`;
 }

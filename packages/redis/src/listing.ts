@@ -48,6 +48,8 @@ export interface ListEntry {
   checkpoint: Buffer;
   /** Write fields and records, alternating. */
   writes: Buffer[];
+  /** The channel value records the checkpoint record lists (null: none stored). */
+  blobs: (Buffer | null)[];
 }
 
 /**
@@ -132,7 +134,7 @@ export function scriptPages(
         withBodies ? "1" : "0",
         readTtl,
       ])) as Buffer[][];
-      return page.map(([indexMember, member, metadata, checkpoint, writes]) => {
+      return page.map(([indexMember, member, metadata, checkpoint, writes, blobs]) => {
         const m = member!.toString();
         return {
           indexMember: indexMember!.toString(),
@@ -141,6 +143,7 @@ export function scriptPages(
           metadata: metadata!,
           checkpoint: checkpoint!,
           writes: writes as unknown as Buffer[],
+          blobs: blobs as unknown as (Buffer | null)[],
         };
       });
     },
@@ -158,6 +161,7 @@ export function scriptPages(
       matched.forEach((entry, i) => {
         entry.checkpoint = bodies[i]![0]!;
         entry.writes = bodies[i]![1] as unknown as Buffer[];
+        entry.blobs = bodies[i]![2] as unknown as (Buffer | null)[];
       });
       return matched;
     },

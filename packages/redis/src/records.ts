@@ -1,7 +1,12 @@
 import {
+  type ChannelBlob,
+  type ChannelVersion,
+  type ChannelVersions,
   type Checkpoint,
   type CheckpointMetadata,
   CorruptValueError,
+  channelValuesOf,
+  checkpointWithoutValues,
   checkStoredCheckpoint,
   decodeStored,
   dumpTyped,
@@ -12,23 +17,46 @@ import {
   type StoredLocation,
   type TypedValue,
 } from "@savepoint/core";
+import { blobField } from "./keys.js";
 
 // A stored record is one line of JSON header, a newline, then the serialized
 // value. JSON.stringify never emits a raw newline, so the first 0x0a always
 // ends the header, and the body can be any bytes (a 10 MB value included)
 // without escaping. The header's first element is the record format version.
 //
-//   checkpoint: [1, parentId | null, type]
-//   metadata:   [1, type]
-//   write:      [1, taskId, idx, channel, taskPath, type]
+//   checkpoint:    [2, blob fields, parentId | null, type]   (channel_values left out)
+//                  [1, parentId | null, type]                (before: channel_values inline)
+//   metadata:      [1, type]
+//   write:         [1, taskId, idx, channel, taskPath, type]
+//   channel value: [1, type], or [1, null] and no body for a channel emptied at that version
+//
+// A checkpoint's blob fields are `channel!version` in hex (keys.ts's
+// blobField) for every channel it lists, joined by `,`, and come first so the
+// read scripts find them with one anchored pattern (CHECKPOINT_BLOBS). Format
+// 2 is new with that layout: an older @savepoint/redis reading such a record
+// says it was written by another version, rather than reading a checkpoint
+// without its values.
 //
 // Reading a record back never trusts it: a header of the wrong shape, a body
 // the serializer cannot decode, or a value of the wrong shape is a
 // CorruptValueError naming the thread, namespace and checkpoint (and the
-// task and channel of a write) it was read from.
+// task and channel of a write or a channel value) it was read from.
 
 const FORMAT = 1;
+const CHECKPOINT_FORMAT = 2;
 const NEWLINE = 0x0a;
+const EMPTY_BLOB = `${JSON.stringify([FORMAT, null])}\n`;
+
+/**
+ * The Lua pattern that captures the blob fields of a checkpoint record
+ * (format 2); a record it does not match lists none.
+ *
+ * @example
+ * ```ts
+ * `local list = string.match(cp, '${CHECKPOINT_BLOBS}')`;
+ * ```
+ */
+export const CHECKPOINT_BLOBS = '^%[2,"([0-9a-f!,]*)"';
 
 /**
  * A write as its record holds it: the pieces of a pending write and its sort key.
@@ -94,19 +122,100 @@ export class RecordCodec {
     );
   }
 
-  /** A checkpoint record: the checkpoint (shape-checked) and its parent's id. */
+  /**
+   * A checkpoint record (format 2): the checkpoint without `channel_values`,
+   * its parent, and the blob fields of the versions it lists.
+   */
+  encodeCheckpoint(
+    parentId: string | undefined,
+    checkpoint: Checkpoint,
+    owner?: Owner,
+  ): string | Buffer | Promise<string | Buffer> {
+    const fields = Object.entries(checkpoint.channel_versions ?? {}).map(([channel, version]) =>
+      blobField(channel, version),
+    );
+    const header = [fields.join(","), parentId ?? null];
+    const typed = dumpTyped(this.serde, checkpointWithoutValues(checkpoint), owner);
+    return typed instanceof Promise
+      ? typed.then((t) => record(header, t, CHECKPOINT_FORMAT))
+      : record(header, typed, CHECKPOINT_FORMAT);
+  }
+
+  /** The record of one channel value, or the marker of a channel emptied at that version. */
+  encodeBlob(blob: ChannelBlob, owner?: Owner): string | Buffer | Promise<string | Buffer> {
+    return blob.present ? this.encode([], blob.value, owner) : EMPTY_BLOB;
+  }
+
+  /**
+   * A checkpoint record: the checkpoint (shape-checked), its parent's id, and
+   * (format 2) the blob fields its channel values come from, in the order the
+   * read scripts return the blobs. `channel_values` are rebuilt from those
+   * blobs when the stored checkpoint has none (a checkpoint that has them,
+   * such as any record of format 1, keeps its own).
+   */
   async decodeCheckpoint(
     record: Buffer,
     where: StoredLocation,
+    blobs: readonly (Buffer | null)[] = [],
   ): Promise<{ checkpoint: Checkpoint; parentId: string | undefined }> {
     const at = { ...where, part: "checkpoint" };
-    const header = readHeader(record, at);
-    const [parentId] = header;
-    if (header.length !== 2 || (parentId !== null && typeof parentId !== "string")) {
+    const { format, fields: header } = readRecordHeader(record, at, [FORMAT, CHECKPOINT_FORMAT]);
+    const list = format === CHECKPOINT_FORMAT ? header[0] : "";
+    const [parentId] = format === CHECKPOINT_FORMAT ? header.slice(1) : header;
+    if (
+      header.length !== (format === CHECKPOINT_FORMAT ? 3 : 2) ||
+      typeof list !== "string" ||
+      (parentId !== null && typeof parentId !== "string")
+    ) {
       throw new CorruptValueError(`a checkpoint record header ${quote(header)}`, { where: at });
     }
     const value = await this.value(record, header, at);
+    // Format 1 holds its channel values inline (a record without them is damaged).
+    if (format === CHECKPOINT_FORMAT && isRecord(value) && !("channel_values" in value)) {
+      const fields = list === "" ? [] : list.split(",");
+      value.channel_values = await this.channelValues(value, fields, blobs, where);
+    }
     return { checkpoint: checkStoredCheckpoint(value, where), parentId: parentId ?? undefined };
+  }
+
+  // `channel_values` of a stored checkpoint from the blobs of its versions
+  // (`blobs[i]` is the record of `fields[i]`, null when none was stored).
+  private async channelValues(
+    checkpoint: Record<string, unknown>,
+    fields: readonly string[],
+    blobs: readonly (Buffer | null)[],
+    where: StoredLocation,
+  ): Promise<Record<string, unknown>> {
+    const versions = checkpoint.channel_versions;
+    if (!isRecord(versions)) return {};
+    const byField = new Map<string, Buffer>();
+    fields.forEach((field, i) => {
+      const blob = blobs[i];
+      if (blob) byField.set(field, blob);
+    });
+    const found = new Map<string, { present: boolean; value?: unknown }>();
+    for (const [channel, version] of Object.entries(versions)) {
+      const field = blobField(channel, version as ChannelVersion);
+      const blob = byField.get(field);
+      if (blob) found.set(field, await this.decodeBlob(blob, { ...where, channel }));
+    }
+    return channelValuesOf(versions as ChannelVersions, (channel, version) =>
+      found.get(blobField(channel, version)),
+    );
+  }
+
+  // A channel value record: a value, or `present: false` for the "emptied" marker.
+  private async decodeBlob(
+    record: Buffer,
+    where: StoredLocation,
+  ): Promise<{ present: boolean; value?: unknown }> {
+    const at = { ...where, part: "channel value" };
+    const header = readHeader(record, at);
+    if (header.length !== 1 || (header[0] !== null && typeof header[0] !== "string")) {
+      throw new CorruptValueError(`a channel value record header ${quote(header)}`, { where: at });
+    }
+    if (header[0] === null) return { present: false };
+    return { present: true, value: await this.value(record, header, at) };
   }
 
   /** A metadata record: an object. */
@@ -157,8 +266,12 @@ export class RecordCodec {
   }
 }
 
-function record(header: readonly unknown[], [type, data]: TypedValue): string | Buffer {
-  const line = `${JSON.stringify([FORMAT, ...header, type])}\n`;
+function record(
+  header: readonly unknown[],
+  [type, data]: TypedValue,
+  format = FORMAT,
+): string | Buffer {
+  const line = `${JSON.stringify([format, ...header, type])}\n`;
   if (typeof data === "string") return line + data;
   return Buffer.concat([
     Buffer.from(line, "utf8"),
@@ -167,8 +280,8 @@ function record(header: readonly unknown[], [type, data]: TypedValue): string | 
 }
 
 /**
- * The header of a record, without its format version; a damaged one is a
- * CorruptValueError naming `where`.
+ * The header of a record of format 1, without its format version; a damaged
+ * one is a CorruptValueError naming `where`.
  *
  * @example
  * ```ts
@@ -176,6 +289,24 @@ function record(header: readonly unknown[], [type, data]: TypedValue): string | 
  * ```
  */
 export function readHeader(record: Buffer, where?: StoredLocation): unknown[] {
+  return readRecordHeader(record, where, [FORMAT]).fields;
+}
+
+/**
+ * The format version of a record and the rest of its header, when the format
+ * is one of `formats`; else (or when damaged) a CorruptValueError naming `where`.
+ *
+ * @example
+ * ```ts
+ * readRecordHeader(Buffer.from('[2,"",null,"savepoint-json"]\n{}'), undefined, [1, 2]);
+ * // { format: 2, fields: ["", null, "savepoint-json"] }
+ * ```
+ */
+export function readRecordHeader(
+  record: Buffer,
+  where: StoredLocation | undefined,
+  formats: readonly number[],
+): { format: number; fields: unknown[] } {
   const options = where ? { where } : undefined;
   const end = record.indexOf(NEWLINE);
   if (end < 0) throw new CorruptValueError("a record without a header line", options);
@@ -185,11 +316,11 @@ export function readHeader(record: Buffer, where?: StoredLocation): unknown[] {
   } catch (cause) {
     throw new CorruptValueError("a record header that is not JSON", { ...options, cause });
   }
-  if (!Array.isArray(header) || header[0] !== FORMAT) {
+  if (!Array.isArray(header) || !formats.includes(header[0])) {
     throw new CorruptValueError(
-      `a record header ${quote(header)} that is not format ${FORMAT}: written by another version of @savepoint/redis?`,
+      `a record header ${quote(header)} that is not format ${formats.join(" or ")}: written by another version of @savepoint/redis?`,
       options,
     );
   }
-  return header.slice(1);
+  return { format: header[0] as number, fields: header.slice(1) };
 }

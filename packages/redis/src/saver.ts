@@ -1,4 +1,5 @@
 import {
+  type ChannelHistory,
   type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
@@ -7,27 +8,39 @@ import {
   type CheckpointMetadata,
   type CheckpointSaver,
   type CheckpointTuple,
+  channelBlobs,
   checkIdentifier,
   checkpointConfig,
   checkThreadId,
   defaultSerializer,
-  InvalidArgumentError,
+  deltaChannelHistory,
+  getCheckpoint,
   indexWrites,
   listLimit,
   namespaceOf,
-  nextIntegerVersion,
+  nextUniqueVersion,
   optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
+  putTarget,
   quote,
   type RunnableConfig,
-  requireCheckpointId,
   requireThreadId,
   type SerializerProtocol,
+  tupleTarget,
+  writesTarget,
 } from "@savepoint/core";
-import type { Cluster, Redis, RedisOptions } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { Connection, type RedisSource } from "./connection.js";
-import { checkPrefix, fromHex, SEP, type ThreadKeys, threadKeys, toHex } from "./keys.js";
+import {
+  blobField,
+  checkPrefix,
+  fromHex,
+  SEP,
+  type ThreadKeys,
+  threadKeys,
+  toHex,
+} from "./keys.js";
 import {
   fillFirstPages,
   type ListQuery,
@@ -36,51 +49,11 @@ import {
   scriptPages,
   ThreadCursor,
 } from "./listing.js";
+import { type RedisSaverOptions, ttlArguments } from "./options.js";
 import { RecordCodec } from "./records.js";
-import { type Reply, SCRIPTS } from "./scripts.js";
+import { SCRIPTS } from "./scripts.js";
 import { ThreadIndex } from "./thread-index.js";
-import { locate, missingRecord, readTuple } from "./tuples.js";
-
-/**
- * Expiry of idle threads.
- *
- * @example
- * ```ts
- * new RedisSaver(url, { ttl: { seconds: 7 * 24 * 3600, refreshOnRead: true } });
- * ```
- */
-export interface RedisSaverTtl {
-  /** Seconds after its last write (or read, with `refreshOnRead`) that a thread's keys expire, all together. */
-  seconds: number;
-  /** Also push the expiry back when the thread is read (`getTuple`, `list`). Default false. */
-  refreshOnRead?: boolean;
-}
-
-/**
- * Options of {@link RedisSaver}.
- *
- * @example
- * ```ts
- * new RedisSaver("redis://127.0.0.1:6379", { prefix: "myapp", ttl: { seconds: 86_400 } });
- * ```
- */
-export interface RedisSaverOptions {
-  /** Start of every key the saver writes; no `{` or `}`. Default `"savepoint"`. */
-  prefix?: string;
-  /** Serializer of checkpoints, metadata and writes. Default: core's `defaultSerializer`. */
-  serde?: SerializerProtocol;
-  /** Expire a thread's keys (all of them together) after this long without a write. Default: never. */
-  ttl?: RedisSaverTtl;
-  /**
-   * ioredis options for the client the saver opens from a URL (ignored for an
-   * injected client). The saver's defaults bound how long a call can wait
-   * (see `URL_CLIENT_DEFAULTS`): `connectTimeout` 5 s, `commandTimeout` 10 s,
-   * and `maxRetriesPerRequest` 4 reconnect attempts (about 1.5 s against a
-   * server that refuses connections); then the call fails with
-   * `StorageUnavailableError`. Each can be overridden here.
-   */
-  redisOptions?: RedisOptions;
-}
+import { locate, missingRecord, readTuple, TupleReader } from "./tuples.js";
 
 const DEFAULT_PREFIX = "savepoint";
 const KEY_CACHE = 1_000;
@@ -131,29 +104,27 @@ export class RedisSaver implements CheckpointSaver {
   private readonly ttlArg: string;
   private readonly readTtlArg: string;
   private readonly index: ThreadIndex;
+  private readonly reader: TupleReader;
   private readonly keyCache = new Map<string, ThreadKeys>();
 
   constructor(source: RedisSource, options: RedisSaverOptions = {}) {
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new RecordCodec(this.serde);
-    const ttl = options.ttl;
-    if (ttl !== undefined && !(Number.isFinite(ttl.seconds) && ttl.seconds > 0)) {
-      throw new InvalidArgumentError(
-        `RedisSaver ttl.seconds must be a positive number of seconds, got ${quote(ttl.seconds)}.`,
-      );
-    }
-    this.ttlArg = ttl ? String(Math.max(1, Math.round(ttl.seconds * 1000))) : "0";
-    this.readTtlArg = ttl?.refreshOnRead ? this.ttlArg : "0";
+    [this.ttlArg, this.readTtlArg] = ttlArguments(options.ttl);
     this.connection = new Connection(source, options.redisOptions);
     this.client = this.connection.client;
     this.index = new ThreadIndex(this.connection, this.prefix);
+    this.reader = new TupleReader(this.connection, this.codec, this.readTtlArg);
   }
 
   /**
    * The checkpoint `checkpoint_id` names, else the latest (greatest id) of
-   * the thread's namespace, with its parent and pending writes; `undefined`
-   * when there is none. One script call.
+   * the thread's namespace, with its parent, pending writes and channel
+   * values; `undefined` when there is none, and for a config without
+   * `thread_id` (LangGraph's contract; Savepoint's runtime refuses such a
+   * config itself, with `MissingThreadIdError`). An empty or ill-formed
+   * thread id is an `InvalidIdentifierError`. One script call.
    *
    * @example
    * ```ts
@@ -162,24 +133,12 @@ export class RedisSaver implements CheckpointSaver {
    * ```
    */
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
-    const threadId = requireThreadId(config, "getTuple");
-    const ns = namespaceOf(config, "getTuple");
-    const checkpointId = optionalCheckpointId(config, "getTuple");
-    const reply = (await this.connection.run("getTuple", SCRIPTS.get, this.keysOf(threadId), [
-      toHex(ns),
-      checkpointId === undefined ? "" : toHex(checkpointId),
-      this.readTtlArg,
-    ])) as Reply[] | null;
-    if (!reply) return undefined;
-    const [status, member, checkpoint, metadata, writes] = reply as [
-      number,
-      Buffer,
-      Buffer,
-      Buffer,
-      Buffer[],
-    ];
-    if (status !== 1) throw missingRecord(threadId, member.toString(), checkpoint.toString());
-    return readTuple(this.codec, threadId, member.toString(), checkpoint, metadata, writes);
+    const target = tupleTarget(config);
+    if (!target) return undefined;
+    const { threadId, ns, checkpointId } = target;
+    const keys = this.keysOf(threadId);
+    const tuple = await this.reader.read(keys, threadId, ns, checkpointId);
+    return tuple && this.reader.migrated(keys, threadId, ns, tuple);
   }
 
   /**
@@ -221,63 +180,55 @@ export class RedisSaver implements CheckpointSaver {
     await fillFirstPages(cursors, query, pages);
     if (acrossThreads) await this.index.pruneEmpty(cursors);
     for await (const [threadId, entry] of newestFirst(cursors, query, pages)) {
-      yield await readTuple(
-        this.codec,
-        threadId,
-        entry.member,
-        entry.checkpoint,
-        entry.metadata,
-        entry.writes,
-      );
+      const tuple = await readTuple(this.codec, threadId, entry);
+      const ns = tuple.config.configurable!.checkpoint_ns as string;
+      yield await this.reader.migrated(this.keysOf(threadId), threadId, ns, tuple);
     }
   }
 
   /**
    * Stores a checkpoint as a child of `config`'s `checkpoint_id`, with its
-   * index entries, in one script. With `options.ifHead` the script commits
-   * only if that is still the thread's latest checkpoint (`null`: if it has
-   * none), else stores nothing and throws `CheckpointConflictError`.
+   * index entries and the values of the channels `newVersions` names (one
+   * per (channel, version), the first stored kept), in one script. The
+   * checkpoint record leaves `channel_values` out: reads rebuild them from
+   * the versions it lists. With `options.ifHead` the script commits only if
+   * that is still the thread's latest checkpoint (`null`: if it has none),
+   * else stores nothing and throws `CheckpointConflictError`.
    *
    * @example
    * ```ts
-   * const next = await saver.put(config, checkpoint, metadata, {}, { ifHead: parentId });
+   * const next = await saver.put(config, checkpoint, metadata, newVersions, { ifHead: parentId });
    * ```
    */
   async put(
     config: RunnableConfig,
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
-    _newVersions: ChannelVersions,
+    newVersions: ChannelVersions,
     options?: PutOptions,
   ): Promise<RunnableConfig> {
-    const threadId = requireThreadId(config, "put");
-    const ns = namespaceOf(config, "put");
-    const parentId = optionalCheckpointId(config, "put");
-    const checkpointId = checkIdentifier("put: checkpoint.id", checkpoint?.id, {
-      hint: "a checkpoint needs a non-empty string id",
-    });
-    const ifHead = options?.ifHead;
-    if (ifHead !== undefined && ifHead !== null) {
-      checkIdentifier("put: options.ifHead", ifHead, {
-        hint: "pass a checkpoint id, null, or leave it out",
-      });
-    }
+    const { threadId, ns, parentId, checkpointId, ifHead } = putTarget(config, checkpoint, options);
     const keys = this.keysOf(threadId);
-    const [checkpointRecord, metadataRecord] = await Promise.all([
-      this.codec.encode([parentId ?? null], checkpoint, `Checkpoint ${quote(checkpointId)}`),
-      this.codec.encode([], metadata, `Metadata of checkpoint ${quote(checkpointId)}`),
-    ]);
-    const reply = await this.index.put(keys, () =>
-      this.connection.run("put", SCRIPTS.put, keys, [
-        toHex(ns),
-        toHex(checkpointId),
-        checkpointRecord,
-        metadataRecord,
-        ifHead === undefined ? "" : ifHead === null ? "null" : "id",
-        typeof ifHead === "string" ? toHex(ifHead) : "",
-        this.ttlArg,
-      ]),
-    );
+    const args: (string | Buffer)[] = [
+      toHex(ns),
+      toHex(checkpointId),
+      await this.codec.encodeCheckpoint(parentId, checkpoint, `Checkpoint ${quote(checkpointId)}`),
+      await this.codec.encode([], metadata, `Metadata of checkpoint ${quote(checkpointId)}`),
+      ifHead === undefined ? "" : ifHead === null ? "null" : "id",
+      typeof ifHead === "string" ? toHex(ifHead) : "",
+      this.ttlArg,
+      parentId === undefined ? "" : toHex(parentId),
+    ];
+    const run = async (versions: ChannelVersions, all: boolean) => {
+      const blobs = await this.blobArguments(checkpoint, versions);
+      return this.index.put(keys, () =>
+        this.connection.run("put", SCRIPTS.put, keys, [...args, all ? "1" : "0", ...blobs]),
+      );
+    };
+    let reply = await run(newVersions, false);
+    // The parent was written before channel values were stored apart: the
+    // channels carried over from it have no values of their own yet.
+    if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
     const [status, actual] = reply as [number, Buffer | number];
     if (status === 2) {
       throw missingRecord(threadId, `${toHex(ns)}${SEP}${actual}`, "checkpoint");
@@ -287,6 +238,21 @@ export class RedisSaver implements CheckpointSaver {
       throw new CheckpointConflictError(threadId, ifHead ?? null, head);
     }
     return checkpointConfig(threadId, ns, checkpointId);
+  }
+
+  // The (blob field, record) pairs of the channels `versions` names.
+  private async blobArguments(
+    checkpoint: Checkpoint,
+    versions: ChannelVersions,
+  ): Promise<(string | Buffer)[]> {
+    const out: (string | Buffer)[] = [];
+    for (const blob of channelBlobs(checkpoint, versions)) {
+      const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpoint.id)}`;
+      let record = this.codec.encodeBlob(blob, owner);
+      if (record instanceof Promise) record = await record;
+      out.push(blobField(blob.channel, blob.version), record);
+    }
+    return out;
   }
 
   /**
@@ -305,14 +271,7 @@ export class RedisSaver implements CheckpointSaver {
     taskId: string,
     taskPath = "",
   ): Promise<void> {
-    const threadId = requireThreadId(config, "putWrites");
-    const ns = namespaceOf(config, "putWrites");
-    const checkpointId = requireCheckpointId(config, "putWrites");
-    checkIdentifier("putWrites: task_id", taskId, {
-      allowEmpty: true,
-      hint: "pass the task id as a string",
-    });
-    const path = checkIdentifier("putWrites: task_path", taskPath ?? "", { allowEmpty: true });
+    const { threadId, ns, checkpointId, taskPath: path } = writesTarget(config, taskId, taskPath);
     if (writes.length === 0) return;
     const keys = this.keysOf(threadId);
     const taskHex = toHex(taskId);
@@ -332,8 +291,8 @@ export class RedisSaver implements CheckpointSaver {
   }
 
   /**
-   * Removes every checkpoint and write of the thread, in every namespace
-   * (one `DEL` of its keys), and its entry in the thread index.
+   * Removes every checkpoint, write and channel value of the thread, in
+   * every namespace (one `DEL` of its keys), and its entry in the thread index.
    *
    * @example
    * ```ts
@@ -345,15 +304,65 @@ export class RedisSaver implements CheckpointSaver {
   }
 
   /**
-   * The next integer channel version (core's `nextIntegerVersion`).
+   * The version after `current` (core's `nextUniqueVersion`): a growing
+   * counter with a random part, so two branches forked from one checkpoint
+   * never share a stored (channel, version) value. Always a string.
+   *
+   * Declared as returning `any`, as MemorySaver's is, so that LangGraph's
+   * `compile({ checkpointer })` takes this saver without a cast: LangGraph
+   * types that option as a saver with number versions (`BaseCheckpointSaver`'s
+   * default), though its runtime stores and compares string versions too.
    *
    * @example
    * ```ts
-   * saver.getNextVersion(undefined); // 1
+   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
    * ```
    */
-  getNextVersion(current: ChannelVersion | undefined, _channel?: unknown): ChannelVersion {
-    return nextIntegerVersion(current);
+  getNextVersion(current: ChannelVersion | undefined, _channel?: unknown): any {
+    return nextUniqueVersion(current);
+  }
+
+  /**
+   * The checkpoint `config` names (or the latest), without its tuple: the
+   * convenience method of LangGraph's `BaseCheckpointSaver`.
+   *
+   * @example
+   * ```ts
+   * const checkpoint = await saver.get({ configurable: { thread_id: "essay-1" } });
+   * ```
+   */
+  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
+    return getCheckpoint(this, config);
+  }
+
+  /**
+   * LangGraph's walk over a checkpoint's ancestors that rebuilds its
+   * `DeltaChannel` channels: each channel's writes, oldest first, and the
+   * nearest stored value as the seed (one `getTuple` per ancestor).
+   *
+   * @example
+   * ```ts
+   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
+   * ```
+   */
+  getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, ChannelHistory>> {
+    return deltaChannelHistory(this, options);
+  }
+
+  /**
+   * What `JSON.stringify` shows of the saver (LangGraph puts checkpointers in
+   * configs that may be logged): its name, never its client or URL.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify({ saver }); // '{"saver":"[RedisSaver]"}'
+   * ```
+   */
+  toJSON(): string {
+    return "[RedisSaver]";
   }
 
   /**

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
+import { CHECKPOINT_BLOBS } from "./records.js";
 
 // The Lua lives here as template strings rather than .lua files so the build
 // ships it without a copy step and tests run it straight from src/.
 //
-// Every thread script takes the thread's six keys as KEYS, in the order of
-// ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes, writeIndex.
-// Members and fields are hex parts joined by "!"; `"` ends a prefix range.
+// Every thread script takes the thread's seven keys as KEYS, in the order of
+// ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes,
+// writeIndex, channelValues. Members and fields are hex parts joined by "!";
+// `"` ends a prefix range.
 
 // Sets every key of the thread to expire at one absolute instant. PEXPIREAT
 // with a deadline computed once (rather than EXPIRE per key) makes the keys
@@ -38,6 +40,25 @@ local function collect(m)
       out[#out + 1] = fields[i]
       out[#out + 1] = rec
     end
+  end
+  return out
+end
+`;
+
+// The channel value records checkpoint record `cp` of member `m` needs:
+// the blob fields its header lists (see records.ts), under m's namespace in
+// KEYS[7]. One entry per listed field, in order, false (nil) where nothing
+// was stored. A record of the older format, or one too damaged to list
+// anything, needs none; the reader then reports what is wrong with it.
+const COLLECT_BLOBS = `
+local function blobs(m, cp)
+  local list = string.match(cp, '${CHECKPOINT_BLOBS}')
+  local out = {}
+  local sep = string.find(m, '!', 1, true)
+  if not list or list == '' or not sep then return out end
+  local ns = string.sub(m, 1, sep)
+  for field in string.gmatch(list, '[^,]+') do
+    out[#out + 1] = redis.call('HGET', KEYS[7], ns .. field)
   end
   return out
 end
@@ -79,10 +100,17 @@ end
 
 /**
  * put: ARGV = ns, cid, checkpoint record, metadata record, mode ("" | "null"
- * | "id"), expected head cid, ttl ms. Returns {1, created}, {0, actual head
- * cid or ""}, or {2, head cid} when the index's head has no record (nothing
- * is written). The head check and the writes are one script, so of two puts
- * racing on the same expected head exactly one commits.
+ * | "id"), expected head cid, ttl ms, parent cid or "", "1" when every
+ * channel of the checkpoint is sent (else "0": those newVersions names),
+ * then pairs of (blob field "channel!version", channel value record), each
+ * kept only if that (channel, version) has no value yet. Returns {1,
+ * created}, {0, actual head cid or ""}, {2, head cid} when the index's head
+ * has no record, or {3} when the parent's record has its channel values
+ * inline (written before they were stored apart): its channels have no
+ * values of their own, so the put must send them all. Nothing is written
+ * unless the reply is {1, ...}. The head check and the writes are one
+ * script, so of two puts racing on the same expected head exactly one
+ * commits, with its channel values.
  */
 const PUT = `${REFRESH}${HEAD}${HEAL}
 local ns, cid, mode = ARGV[1], ARGV[2], ARGV[5]
@@ -98,6 +126,10 @@ if mode ~= '' then
     return {0, current}
   end
 end
+if ARGV[9] == '0' and ARGV[8] ~= '' then
+  local parent = redis.call('HGET', KEYS[3], ns .. '!' .. ARGV[8])
+  if parent and string.sub(parent, 1, 3) == '[1,' then return {3} end
+end
 local created = 0
 if redis.call('EXISTS', KEYS[2]) == 0 then created = 1 end
 local m = ns .. '!' .. cid
@@ -105,6 +137,7 @@ redis.call('ZADD', KEYS[1], 0, m)
 redis.call('ZADD', KEYS[2], 0, cid .. '!' .. ns)
 redis.call('HSET', KEYS[3], m, ARGV[3])
 redis.call('HSET', KEYS[4], m, ARGV[4])
+for i = 10, #ARGV, 2 do redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
 refresh(ARGV[7])
 return {1, created}
 `;
@@ -137,11 +170,12 @@ return stored
 /**
  * get: ARGV = ns, cid ("" for the latest), ttl ms to refresh ("0" for none).
  * Returns {1, member, checkpoint record, metadata record, {field, write
- * record, ...}}; nil when there is no such checkpoint; {0, member, part}
+ * record, ...}, {channel value record or nil, ...}}; nil when there is no
+ * such checkpoint; {0, member, part}
  * when the checkpoint is listed (or is the head) but its "checkpoint" or
  * "metadata" record is missing.
  */
-const GET = `${REFRESH}${HEAD}${HEAL}${COLLECT_WRITES}
+const GET = `${REFRESH}${HEAD}${HEAL}${COLLECT_WRITES}${COLLECT_BLOBS}
 local ns, cid = ARGV[1], ARGV[2]
 local latest = cid == ''
 if latest then
@@ -159,7 +193,7 @@ local md = redis.call('HGET', KEYS[4], m)
 if not md then return {0, m, 'metadata'} end
 local writes = collect(m)
 refresh(ARGV[3])
-return {1, m, cp, md, writes}
+return {1, m, cp, md, writes, blobs(m, cp)}
 `;
 
 /**
@@ -167,11 +201,12 @@ return {1, m, cp, md, writes}
  * min (ZREVRANGEBYLEX bounds), count, "1" to include checkpoint records and
  * writes or "0" for metadata only, ttl ms to refresh.
  * Returns a list of {index member, member "ns!cid", metadata record,
- * checkpoint record or "", {field, write record, ...}}. Entries whose
+ * checkpoint record or "", {field, write record, ...}, {channel value
+ * record or nil, ...}}. Entries whose
  * metadata record is gone are left out, as are (by the caller) those whose
  * checkpoint record is gone: a gap the runtime reports as broken history.
  */
-const LIST = `${REFRESH}${COLLECT_WRITES}
+const LIST = `${REFRESH}${COLLECT_WRITES}${COLLECT_BLOBS}
 local key = KEYS[1]
 if ARGV[1] == 'all' then key = KEYS[2] end
 local members = redis.call('ZREVRANGEBYLEX', key, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
@@ -187,9 +222,13 @@ for i = 1, #members do
   if md then
     if ARGV[5] == '1' then
       local cp = redis.call('HGET', KEYS[3], m)
-      out[#out + 1] = {im, m, md, cp or '', collect(m)}
+      if cp then
+        out[#out + 1] = {im, m, md, cp, collect(m), blobs(m, cp)}
+      else
+        out[#out + 1] = {im, m, md, '', {}, {}}
+      end
     else
-      out[#out + 1] = {im, m, md, '', {}}
+      out[#out + 1] = {im, m, md, '', {}, {}}
     end
   end
 end
@@ -199,14 +238,14 @@ return out
 
 /**
  * fetch: ARGV = members "ns!cid". Returns, per member, {checkpoint record or
- * "", {field, write record, ...}}: the bodies of a list page after filtering
- * on metadata.
+ * "", {field, write record, ...}, {channel value record or nil, ...}}: the
+ * bodies of a list page after filtering on metadata.
  */
-const FETCH = `${COLLECT_WRITES}
+const FETCH = `${COLLECT_WRITES}${COLLECT_BLOBS}
 local out = {}
 for i = 1, #ARGV do
   local cp = redis.call('HGET', KEYS[3], ARGV[i])
-  if cp then out[i] = {cp, collect(ARGV[i])} else out[i] = {'', {}} end
+  if cp then out[i] = {cp, collect(ARGV[i]), blobs(ARGV[i], cp)} else out[i] = {'', {}, {}} end
 end
 return out
 `;

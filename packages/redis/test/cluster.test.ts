@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver, threadKeys } from "../src/index.js";
 import { describeRedisSaverBehaviour } from "./behaviour/index.js";
 import { type LocalCluster, startCluster } from "./cluster.js";
-import { cfg, makeCheckpoint, makeMetadata, randomPrefix } from "./helpers.js";
+import { cfg, makeCheckpoint, makeMetadata, newVersionsOf, randomPrefix } from "./helpers.js";
 
 // A real 3-master Cluster started from the redis-server binary on free
 // loopback ports, stopped by pid afterwards.
@@ -30,7 +30,13 @@ describe("Redis Cluster (3 masters)", () => {
       const owners = new Set<string>();
       for (let i = 0; i < 30; i++) {
         const t = `thread-${i}`;
-        const config = await saver.put(cfg(t), makeCheckpoint({ i }), makeMetadata(), {});
+        const checkpoint = makeCheckpoint({ i });
+        const config = await saver.put(
+          cfg(t),
+          checkpoint,
+          makeMetadata(),
+          newVersionsOf(checkpoint),
+        );
         await saver.putWrites(config, [["w", i]], "task");
         const keys = threadKeys(prefix, t).all;
         const keySlots = await Promise.all(keys.map((k) => client.cluster("KEYSLOT", k)));

@@ -4,7 +4,13 @@ import {
   serviceAvailable,
   makeCheckpoint as suiteCheckpoint,
 } from "@savepoint/conformance";
-import { type Checkpoint, newCheckpointId, type RunnableConfig } from "@savepoint/core";
+import {
+  type ChannelVersions,
+  type Checkpoint,
+  newCheckpointId,
+  nextUniqueVersion,
+  type RunnableConfig,
+} from "@savepoint/core";
 import { type Cluster, Redis } from "ioredis";
 
 /** The Redis the tests use: the machine's service, or REDIS_URL. */
@@ -62,9 +68,22 @@ export async function countPrefix(client: Redis | Cluster, prefix: string): Prom
   return found.sort();
 }
 
-/** A checkpoint with `values` as channel values, its id after `after` (the suite's factory). */
+/**
+ * A checkpoint with `values` as channel values, its id after `after` (the
+ * suite's factory), each channel at a version of its own, as the saver's
+ * `getNextVersion` gives: put it with {@link newVersionsOf} to store them.
+ */
 export function makeCheckpoint(values: Record<string, unknown> = {}, after?: string): Checkpoint {
-  return suiteCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
+  const checkpoint = suiteCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
+  for (const channel of Object.keys(checkpoint.channel_versions)) {
+    checkpoint.channel_versions[channel] = nextUniqueVersion(undefined);
+  }
+  return checkpoint;
+}
+
+/** Every channel of `checkpoint` as new: `put`'s `newVersions` for a checkpoint of {@link makeCheckpoint}. */
+export function newVersionsOf(checkpoint: Checkpoint): ChannelVersions {
+  return { ...checkpoint.channel_versions };
 }
 
 export { makeMetadata };

@@ -8,6 +8,7 @@ import {
   deletePrefix,
   makeCheckpoint,
   makeMetadata,
+  newVersionsOf,
   REDIS_URL,
   randomPrefix,
   redisUp,
@@ -60,6 +61,20 @@ describe.skipIf(!redisUp)("RedisSaver on core's saver kit", () => {
       expect((error as Error).message).toContain(`${method}: `);
     }
     expect((await saver.getTuple(cfg("X\ufffd")))?.config).toEqual(twin);
+  });
+
+  it("has LangGraph's get and toJSON, and reads nothing for a config without thread_id", async () => {
+    const t = `surface-${prefix}`;
+    const checkpoint = makeCheckpoint({ topic: "cats" });
+    await saver.put(cfg(t), checkpoint, makeMetadata(), newVersionsOf(checkpoint));
+    expect(await saver.get(cfg(t))).toEqual(checkpoint);
+    expect(await saver.get(cfg(t, `${checkpoint.id}-unknown`))).toBeUndefined();
+    expect(await saver.get({ configurable: { checkpoint_ns: "" } })).toBeUndefined();
+    expect(await saver.getTuple({})).toBeUndefined();
+    await expect(saver.getTuple(cfg(""))).rejects.toBeInstanceOf(InvalidIdentifierError);
+    const url = new RedisSaver("redis://:secret@127.0.0.1:6379", { prefix });
+    expect(JSON.stringify({ saver: url })).toBe('{"saver":"[RedisSaver]"}');
+    await url.close();
   });
 
   it("refuses a thread id that is not a string in deleteThread", async () => {

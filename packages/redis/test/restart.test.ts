@@ -5,7 +5,7 @@ import { StorageUnavailableError } from "@savepoint/core";
 import { Redis, type RedisOptions } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver, threadKeys } from "../src/index.js";
-import { cfg, collect, makeCheckpoint, makeMetadata } from "./helpers.js";
+import { cfg, collect, makeCheckpoint, makeMetadata, newVersionsOf } from "./helpers.js";
 import { type RedisServerProcess, startRedisServer } from "./server.js";
 
 // A private redis-server that persists every write before answering
@@ -16,7 +16,8 @@ const PREFIX = "restart";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Every checkpoint visible is complete: in both indexes, with its checkpoint
-// and metadata records; every write is in both the write hash and its index.
+// and metadata records and the channel values its record lists; every write
+// is in both the write hash and its index.
 async function checkIntegrity(client: Redis, threadId: string): Promise<number> {
   const keys = threadKeys(PREFIX, threadId);
   const [byNs, byId, cps, mds, writes, writeIndex] = await Promise.all([
@@ -35,6 +36,14 @@ async function checkIntegrity(client: Redis, threadId: string): Promise<number> 
   expect([...cps].sort()).toEqual([...byNs].sort());
   expect([...mds].sort()).toEqual([...byNs].sort());
   expect([...writes].sort()).toEqual([...writeIndex].sort());
+  for (const member of cps) {
+    const record = (await client.hget(keys.checkpoints, member))!;
+    const [, list] = JSON.parse(record.slice(0, record.indexOf("\n"))) as [number, string];
+    const ns = member.slice(0, member.indexOf("!"));
+    for (const field of list.split(",").filter(Boolean)) {
+      expect(await client.hexists(keys.channelValues, `${ns}!${field}`)).toBe(1);
+    }
+  }
   return byNs.length;
 }
 
@@ -80,7 +89,7 @@ describe("restart: redis-server killed with SIGKILL mid-run", () => {
             cfg(threadId, head),
             checkpoint,
             makeMetadata({ step }),
-            {},
+            newVersionsOf(checkpoint),
             {
               ifHead: head ?? null,
             },

@@ -9,6 +9,7 @@ import {
   deletePrefix,
   makeCheckpoint,
   makeMetadata,
+  newVersionsOf,
   REDIS_URL,
   randomPrefix,
   redisUp,
@@ -38,10 +39,11 @@ describe.skipIf(!redisUp)("TTL (real Redis, 1-2 s)", () => {
   it("gives every key of a thread one deadline, pushed back by each write", async () => {
     const saver = new RedisSaver(client, { prefix, ttl: { seconds: 2 } });
     const t = `ttl-${randomUUID()}`;
-    const config = await saver.put(cfg(t), makeCheckpoint(), makeMetadata(), {});
+    const checkpoint = makeCheckpoint({ topic: "cats" });
+    const config = await saver.put(cfg(t), checkpoint, makeMetadata(), newVersionsOf(checkpoint));
     await saver.putWrites(config, [["a", 1]], "task");
     const first = await deadlines(t);
-    expect(first).toHaveLength(6);
+    expect(first).toHaveLength(7);
     expect(new Set(first).size).toBe(1);
     expect(first[0]).toBeGreaterThan(Date.now());
     await sleep(300);
@@ -54,7 +56,8 @@ describe.skipIf(!redisUp)("TTL (real Redis, 1-2 s)", () => {
   it("lets an idle thread disappear whole, and drops it from the thread index", async () => {
     const saver = new RedisSaver(client, { prefix, ttl: { seconds: 1 } });
     const t = `idle-${randomUUID()}`;
-    const config = await saver.put(cfg(t), makeCheckpoint(), makeMetadata(), {});
+    const checkpoint = makeCheckpoint({ topic: "cats" });
+    const config = await saver.put(cfg(t), checkpoint, makeMetadata(), newVersionsOf(checkpoint));
     await saver.putWrites(config, [["a", 1]], "task");
     await saver.put(cfg(t, undefined, "sub"), makeCheckpoint(), makeMetadata(), {});
     expect(await saver.getTuple(cfg(t))).toBeDefined();

@@ -10,6 +10,7 @@ import {
   HOSTILE_IDS,
   makeCheckpoint,
   makeMetadata,
+  newVersionsOf,
   randomPrefix,
 } from "../helpers.js";
 import type { BehaviourContext } from "./context.js";
@@ -24,10 +25,12 @@ export function describeIdentifiers(ctx: BehaviourContext): void {
   });
 
   describe("identifiers", () => {
-    it("rejects a missing, empty or non-string thread_id", async () => {
+    it("rejects a missing, empty or non-string thread_id (getTuple: only when there is one)", async () => {
       for (const bad of [undefined, "", 42, null, {}]) {
         const config = { configurable: { thread_id: bad as string } };
-        await expect(saver.getTuple(config)).rejects.toBeInstanceOf(InvalidIdentifierError);
+        // LangGraph's contract: a config without thread_id names no checkpoint.
+        if (bad === undefined) expect(await saver.getTuple(config)).toBeUndefined();
+        else await expect(saver.getTuple(config)).rejects.toBeInstanceOf(InvalidIdentifierError);
         await expect(
           saver.put(config, makeCheckpoint(), makeMetadata(), {}),
         ).rejects.toBeInstanceOf(InvalidIdentifierError);
@@ -42,7 +45,7 @@ export function describeIdentifiers(ctx: BehaviourContext): void {
           InvalidIdentifierError,
         );
       }
-      await expect(saver.getTuple({})).rejects.toBeInstanceOf(InvalidIdentifierError);
+      expect(await saver.getTuple({})).toBeUndefined();
     });
 
     it("round-trips hostile thread ids, namespaces and checkpoint ids, each isolated", async () => {
@@ -51,7 +54,12 @@ export function describeIdentifiers(ctx: BehaviourContext): void {
       for (const id of HOSTILE_IDS) {
         const t = `${id}`;
         const c = makeCheckpoint({ id });
-        const config = await saver.put(cfg(t, undefined, id), c, makeMetadata({ run }), {});
+        const config = await saver.put(
+          cfg(t, undefined, id),
+          c,
+          makeMetadata({ run }),
+          newVersionsOf(c),
+        );
         await saver.putWrites(config, [[id, id]], id, id);
         written.set(t, c.id);
       }
@@ -101,13 +109,14 @@ export function describeIdentifiers(ctx: BehaviourContext): void {
   });
 
   describe("deleteThread", () => {
-    it("removes every key of the thread, in every namespace, and nothing else", async () => {
+    it("removes every key of the thread (channel values too), in every namespace, and nothing else", async () => {
       const own = randomPrefix("delete");
       const s = new RedisSaver(client, { prefix: own });
       const keep = "a";
       const gone = "a:b*{c}";
       for (const t of [keep, gone, "ab"]) {
-        const c = await s.put(cfg(t), makeCheckpoint(), makeMetadata(), {});
+        const values = makeCheckpoint({ t });
+        const c = await s.put(cfg(t), values, makeMetadata(), newVersionsOf(values));
         await s.putWrites(c, [["x", 1]], "task");
         await s.put(cfg(t, undefined, "ns"), makeCheckpoint(), makeMetadata(), {});
       }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe } from "vitest";
 import { RedisSaver } from "../../src/index.js";
 import { deletePrefix, randomPrefix } from "../helpers.js";
+import { describeChannelValues } from "./channel-values.js";
 import type { BehaviourContext, BehaviourTarget } from "./context.js";
 import { describeDamage } from "./damage.js";
 import { describeHistory } from "./history.js";
@@ -40,6 +41,7 @@ export function describeRedisSaverBehaviour(target: BehaviourTarget): void {
     describeList(ctx);
     describeIdentifiers(ctx);
     describeValues(ctx);
+    describeChannelValues(ctx);
     describeDamage(ctx);
     describeHistory(ctx);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type RedisSaver, threadIndexKey, threadKeys } from "../../src/index.js";
-import { cfg, collect, makeCheckpoint, makeMetadata } from "../helpers.js";
+import { cfg, collect, makeCheckpoint, makeMetadata, newVersionsOf } from "../helpers.js";
 import type { BehaviourContext } from "./context.js";
 
 /** The saver's behaviour: list: one thread, every namespace, across threads. */
@@ -25,7 +25,7 @@ export function describeList(ctx: BehaviourContext): void {
           cfg(t, parent),
           c,
           makeMetadata({ step: i, parity: i % 2 ? "odd" : "even", tags: { i: [i % 3] } }),
-          {},
+          newVersionsOf(c),
         );
         ids.push(c.id);
         parent = c.id;

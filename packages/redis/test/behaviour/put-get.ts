@@ -2,7 +2,7 @@ import { CheckpointConflictError, newCheckpointId } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver } from "../../src/index.js";
-import { cfg, collect, makeCheckpoint, makeMetadata } from "../helpers.js";
+import { cfg, collect, makeCheckpoint, makeMetadata, newVersionsOf } from "../helpers.js";
 import type { BehaviourContext } from "./context.js";
 
 /** The saver's behaviour: put, getTuple and ifHead. */
@@ -18,12 +18,17 @@ export function describePutAndGet(ctx: BehaviourContext): void {
     it("round-trips a checkpoint, its metadata and its parent", async () => {
       const t = thread();
       const first = makeCheckpoint({ topic: "cats" });
-      const c1 = await saver.put(cfg(t), first, makeMetadata({ source: "input", step: -1 }), {});
+      const c1 = await saver.put(
+        cfg(t),
+        first,
+        makeMetadata({ source: "input", step: -1 }),
+        newVersionsOf(first),
+      );
       expect(c1).toEqual({
         configurable: { thread_id: t, checkpoint_ns: "", checkpoint_id: first.id },
       });
       const second = makeCheckpoint({ essay: "An essay about cats" }, first.id);
-      const c2 = await saver.put(c1, second, makeMetadata({ step: 1 }), { essay: 1 });
+      const c2 = await saver.put(c1, second, makeMetadata({ step: 1 }), newVersionsOf(second));
 
       const latest = await saver.getTuple(cfg(t));
       expect(latest?.config).toEqual(c2);
@@ -59,10 +64,12 @@ export function describePutAndGet(ctx: BehaviourContext): void {
     it("replaces a checkpoint put again with the same id", async () => {
       const t = thread();
       const c = makeCheckpoint({ n: 1 });
-      await saver.put(cfg(t), c, makeMetadata({ n: 1 }), {});
-      await saver.put(cfg(t), { ...c, channel_values: { n: 2 } }, makeMetadata({ n: 2 }), {});
+      await saver.put(cfg(t), c, makeMetadata({ n: 1 }), newVersionsOf(c));
+      const again = { ...c, channel_values: { n: 2 }, channel_versions: { n: "2" } };
+      await saver.put(cfg(t), again, makeMetadata({ n: 2 }), { n: "2" });
       const got = await saver.getTuple(cfg(t));
       expect(got?.checkpoint.channel_values).toEqual({ n: 2 });
+      expect(got?.checkpoint.channel_versions).toEqual({ n: "2" });
       expect(got?.metadata?.n).toBe(2);
       expect(await collect(saver.list(cfg(t)))).toHaveLength(1);
     });
@@ -79,9 +86,28 @@ export function describePutAndGet(ctx: BehaviourContext): void {
       expect(child?.config.configurable?.checkpoint_ns).toBe("child:1");
     });
 
-    it("uses the integer versions of core", () => {
-      expect(saver.getNextVersion(undefined)).toBe(1);
-      expect(saver.getNextVersion(4)).toBe(5);
+    it("keeps the first value stored for a (channel, version), and versions apart", async () => {
+      const t = thread();
+      const c = makeCheckpoint({ n: 1 });
+      await saver.put(cfg(t), c, makeMetadata(), newVersionsOf(c));
+      // Same version, another value: the stored one answers for both checkpoints.
+      const same = makeCheckpoint({ n: 2 }, c.id);
+      same.channel_versions = { ...c.channel_versions };
+      await saver.put(cfg(t, c.id), same, makeMetadata(), newVersionsOf(same));
+      expect((await saver.getTuple(cfg(t)))?.checkpoint.channel_values).toEqual({ n: 1 });
+      // A version of its own keeps its own value; the older checkpoint still reads its.
+      const next = makeCheckpoint({ n: 3 }, same.id);
+      await saver.put(cfg(t, same.id), next, makeMetadata(), newVersionsOf(next));
+      expect((await saver.getTuple(cfg(t)))?.checkpoint.channel_values).toEqual({ n: 3 });
+      expect((await saver.getTuple(cfg(t, c.id)))?.checkpoint.channel_values).toEqual({ n: 1 });
+    });
+
+    it("uses core's unique versions: a counter and a random part", () => {
+      const first = saver.getNextVersion(undefined) as string;
+      expect(first).toMatch(/^0{31}1\.[0-9a-f]{13}$/);
+      expect(saver.getNextVersion(first)).toMatch(/^0{31}2\./);
+      expect(saver.getNextVersion(4)).toMatch(/^0{31}5\./);
+      expect(saver.getNextVersion(first)).not.toBe(saver.getNextVersion(first));
       expect(saver.capabilities.conditionalPut).toBe(true);
     });
   });

@@ -1,3 +1,4 @@
+import { type Checkpoint, type CheckpointMetadata, defaultSerializer } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import { type ThreadKeys, threadKeys } from "../../src/index.js";
 import { toHex } from "../../src/keys.js";
@@ -90,6 +91,35 @@ export class ThreadSurgery {
   async unindex(ns: string, checkpointId: string): Promise<void> {
     await this.client.zrem(this.keys.byNamespace, memberOf(ns, checkpointId));
     await this.client.zrem(this.keys.byId, byIdMemberOf(ns, checkpointId));
+  }
+
+  /**
+   * Writes a checkpoint as @savepoint/redis wrote them before channel values
+   * were stored apart: a format-1 record with `channel_values` inline, its
+   * metadata, and its index entries.
+   */
+  async writeLegacyCheckpoint(
+    ns: string,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    parentId: string | null,
+  ): Promise<void> {
+    const m = memberOf(ns, checkpoint.id);
+    const type = defaultSerializer.type;
+    const record = `${JSON.stringify([1, parentId, type])}\n${defaultSerializer.encode(checkpoint)}`;
+    await this.client.hset(this.keys.checkpoints, m, record);
+    await this.client.hset(
+      this.keys.metadata,
+      m,
+      `${JSON.stringify([1, type])}\n${defaultSerializer.encode(metadata)}`,
+    );
+    await this.client.zadd(this.keys.byNamespace, 0, m);
+    await this.client.zadd(this.keys.byId, 0, byIdMemberOf(ns, checkpoint.id));
+  }
+
+  /** The fields of the thread's channel values (`ns!channel!version`, hex). */
+  async channelValueFields(): Promise<string[]> {
+    return (await this.client.hkeys(this.keys.channelValues)).sort();
   }
 
   /** Whether the by-namespace index lists the checkpoint. */

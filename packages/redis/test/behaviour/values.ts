@@ -2,7 +2,7 @@ import type { SerializerProtocol } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver } from "../../src/index.js";
-import { cfg, makeCheckpoint, makeMetadata } from "../helpers.js";
+import { cfg, makeCheckpoint, makeMetadata, newVersionsOf } from "../helpers.js";
 import type { BehaviourContext } from "./context.js";
 
 /** The saver's behaviour: values and serializers. */
@@ -40,7 +40,12 @@ export function describeValues(ctx: BehaviourContext): void {
         newline: "a\nb\r\n",
       };
       const c = makeCheckpoint(values);
-      const config = await saver.put(cfg(t), c, makeMetadata({ at: new Date(0) }), {});
+      const config = await saver.put(
+        cfg(t),
+        c,
+        makeMetadata({ at: new Date(0) }),
+        newVersionsOf(c),
+      );
       await saver.putWrites(config, [["v", values]], "task");
       const got = (await saver.getTuple(cfg(t)))!;
       // Errors are compared by their parts: vitest's toEqual on a revived
@@ -68,7 +73,8 @@ export function describeValues(ctx: BehaviourContext): void {
       const t = thread();
       const big = "x".repeat(10 * 1024 * 1024);
       const bytes = new Uint8Array(10 * 1024 * 1024).map((_, i) => i % 251);
-      const config = await saver.put(cfg(t), makeCheckpoint({ big }), makeMetadata(), {});
+      const c = makeCheckpoint({ big });
+      const config = await saver.put(cfg(t), c, makeMetadata(), newVersionsOf(c));
       await saver.putWrites(config, [["bytes", bytes]], "task");
       const got = await saver.getTuple(cfg(t));
       expect((got!.checkpoint.channel_values.big as string).length).toBe(big.length);
@@ -93,12 +99,13 @@ export function describeValues(ctx: BehaviourContext): void {
       const s = new RedisSaver(client, { prefix, serde });
       const t = thread();
       const c = makeCheckpoint({ a: [1, 2] });
-      const config = await s.put(cfg(t), c, makeMetadata(), {});
+      const config = await s.put(cfg(t), c, makeMetadata(), newVersionsOf(c));
       await s.putWrites(config, [["w", { ok: true }]], "task");
       const got = await s.getTuple(cfg(t));
       expect(got?.checkpoint).toEqual(c);
       expect(got?.pendingWrites).toEqual([["task", "w", { ok: true }]]);
-      expect(calls.filter((x) => x === "load:custom")).toHaveLength(3);
+      // The checkpoint, its metadata, its one channel value and the write.
+      expect(calls.filter((x) => x === "load:custom")).toHaveLength(4);
       expect(s.serde).toBe(serde);
     });
   });

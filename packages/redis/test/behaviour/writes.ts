@@ -2,7 +2,7 @@ import { InvalidIdentifierError } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RedisSaver } from "../../src/index.js";
-import { cfg, collect, makeCheckpoint, makeMetadata } from "../helpers.js";
+import { cfg, collect, makeCheckpoint, makeMetadata, newVersionsOf } from "../helpers.js";
 import { type BehaviourContext, recordCommands } from "./context.js";
 
 /** The saver's behaviour: putWrites, and the round trips of each call. */
@@ -114,17 +114,22 @@ export function describeWrites(ctx: BehaviourContext): void {
   describe("round trips and commands", () => {
     it("puts, writes and reads in one round trip each, never with KEYS or SCAN", async () => {
       const t = thread();
-      const c1 = await saver.put(cfg(t), makeCheckpoint(), makeMetadata(), {});
+      const first = makeCheckpoint({ topic: "cats" });
+      const c1 = await saver.put(cfg(t), first, makeMetadata(), newVersionsOf(first));
       // Loads every script on this thread's node (a Cluster node has its own script cache).
       await saver.putWrites(c1, [["warm", 0]], "warm-up");
       await saver.getTuple(c1);
+      await collect(saver.list(c1, { limit: 1 }));
       const rec = recordCommands(client);
       try {
+        // "topic" is carried over from the first checkpoint, "essay" is new.
+        const second = makeCheckpoint({ topic: "cats", essay: "An essay" }, first.id);
+        second.channel_versions.topic = first.channel_versions.topic!;
         const c2 = await saver.put(
           c1,
-          makeCheckpoint(),
+          second,
           makeMetadata(),
-          {},
+          { essay: second.channel_versions.essay! },
           { ifHead: c1.configurable?.checkpoint_id as string },
         );
         expect(rec.names).toEqual(["evalsha"]);
@@ -137,9 +142,12 @@ export function describeWrites(ctx: BehaviourContext): void {
           "task",
         );
         expect(rec.names).toEqual(["evalsha", "evalsha"]);
-        await saver.getTuple(cfg(t));
+        const latest = await saver.getTuple(cfg(t));
         expect(rec.names).toEqual(["evalsha", "evalsha", "evalsha"]);
-        await collect(saver.list(cfg(t), { limit: 1 }));
+        expect(latest?.checkpoint.channel_values).toEqual({ topic: "cats", essay: "An essay" });
+        const [listed] = await collect(saver.list(cfg(t), { limit: 1 }));
+        expect(rec.names).toHaveLength(4);
+        expect(listed?.checkpoint.channel_values).toEqual({ topic: "cats", essay: "An essay" });
         await collect(saver.list(cfg(t), { filter: { step: 0 } }));
         await collect(saver.list({}, { limit: 3 }));
         await saver.deleteThread(t);
