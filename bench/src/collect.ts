@@ -5,6 +5,7 @@ import type { QueryCount } from "./queries.js";
 import { targetsOf } from "./report.js";
 import type { Anchors, Results, Row } from "./results.js";
 import type { RssResult } from "./rss.js";
+import type { StorageResult } from "./storage.js";
 
 export class ResultsBuilder {
   private readonly started = performance.now();
@@ -12,6 +13,7 @@ export class ResultsBuilder {
   private readonly anchors: Anchors = {};
   private readonly rss: RssResult[] = [];
   private queries: QueryCount[] = [];
+  private storage: StorageResult[] = [];
   private readonly skipped: Results["skipped"] = [];
   private readonly failures: string[] = [];
 
@@ -31,6 +33,10 @@ export class ResultsBuilder {
 
   setQueries(counts: QueryCount[]): void {
     this.queries = counts;
+  }
+
+  setStorage(results: StorageResult[]): void {
+    this.storage = results;
   }
 
   /** A backend (or DBOS) that did not answer: the run goes on without it. */
@@ -61,6 +67,7 @@ export class ResultsBuilder {
       rows: this.rows,
       rss: [...this.rss].sort((a, b) => a.n - b.n),
       queries: this.queries,
+      storage: this.storage,
       skipped: this.skipped,
       failures: this.failures,
       targets: [],

@@ -19,7 +19,7 @@ import { parseOptions } from "./options.js";
 import { renderMarkdown, renderTable } from "./report.js";
 import { benchBackend } from "./run.js";
 import { progressDone } from "./stats.js";
-import { studiesFor, WORKLOADS } from "./suite.js";
+import { STUDIES, studiesFor, WORKLOADS } from "./suite.js";
 import { renderSvg } from "./svg.js";
 
 // LangGraph.js adds an abort listener per parallel task (W3, past 10 of
@@ -32,10 +32,10 @@ process.on("warning", (warning) => {
   console.error(warning);
 });
 
-const options = parseOptions(
-  process.argv.slice(2),
-  WORKLOADS.map((w) => w.id),
-);
+const options = parseOptions(process.argv.slice(2), [
+  ...WORKLOADS.map((w) => w.id),
+  ...STUDIES.map((s) => s.workload).filter((id) => !WORKLOADS.some((w) => w.id === id)),
+]);
 const { plan, only, args } = options;
 const workloads = WORKLOADS.filter((w) => options.workloads.includes(w.id));
 const out = new ResultsBuilder({
@@ -52,7 +52,7 @@ console.error(
 );
 
 for (const id of only) await benchBackend(BACKENDS.find((b) => b.id === id)!, workloads, plan, out);
-for (const study of studiesFor("end", only, workloads)) await study.run(plan, out);
+for (const study of studiesFor("end", only, options.workloads)) await study.run(plan, out);
 progressDone();
 
 const results = out.build();

@@ -26,6 +26,8 @@ export interface Plan {
   rssCapMs: number;
   /** W4 statement counts: finished tasks per counted resume. */
   countSizes: number[];
+  /** S1: turns of the chat thread whose storage is measured. */
+  storageTurns: number;
   runBudgetMs: number;
   caseBudgetMs: number;
   capMs: number;
@@ -52,6 +54,7 @@ export const PLANS: Record<Mode, Plan> = {
     rssSizes: [10_000, 100_000],
     rssCapMs: 120_000,
     countSizes: [10, 100, 1_000],
+    storageTurns: 1_000,
     runBudgetMs: 3_000,
     caseBudgetMs: 15_000,
     capMs: 60_000,
@@ -73,6 +76,7 @@ export const PLANS: Record<Mode, Plan> = {
     rssSizes: [10_000],
     rssCapMs: 60_000,
     countSizes: [10, 100, 1_000],
+    storageTurns: 200,
     runBudgetMs: 1_000,
     caseBudgetMs: 3_000,
     capMs: 15_000,
@@ -95,6 +99,7 @@ export const PLANS: Record<Mode, Plan> = {
     rssSizes: [1_000],
     rssCapMs: 20_000,
     countSizes: [10],
+    storageTurns: 20,
     runBudgetMs: 200,
     caseBudgetMs: 1_000,
     capMs: 5_000,

@@ -10,6 +10,7 @@ import {
   type Target,
 } from "./results.js";
 import { formatRatio, formatUs } from "./stats.js";
+import type { StorageResult } from "./storage.js";
 
 const IMPLS: ImplId[] = ["sp:sync", "sp:default", "langgraph", "dbos"];
 const fmt = (n: number) => n.toLocaleString("en-US");
@@ -368,6 +369,7 @@ export function renderMarkdown(r: Results): string {
     lines.push(mdTable(["durability", "finished tasks", "statements"], queryRows(r)));
     lines.push("");
   }
+  if (r.storage?.length) lines.push(renderStorage(r.storage), "");
   lines.push("## Targets", "");
   lines.push(mdTable(["backend", "target", "measured", "verdict"], targetRows(r)));
   lines.push("");
@@ -383,4 +385,44 @@ export function renderMarkdown(r: Results): string {
   );
   lines.push("");
   return lines.join("\n");
+}
+
+const kb = (bytes: number | undefined) =>
+  bytes === undefined ? "-" : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(0)} KB` : mb(bytes);
+
+/** The S1 section: bytes one long chat thread takes, per saver. */
+export function renderStorage(storage: readonly StorageResult[]): string {
+  const turns = storage[0]?.turns ?? 0;
+  const lg = storage.find((s) => s.saver.startsWith("LangGraph"));
+  const rows = storage.map((s) => [
+    s.saver,
+    kb(s.bytes),
+    s.fullCopyBytes === undefined
+      ? "-"
+      : `${kb(s.fullCopyBytes)} (${formatRatio(s.fullCopyBytes / s.bytes)})`,
+    lg && s !== lg ? formatRatio(lg.bytes / s.bytes) : "-",
+    `${s.firstTenthMs.toFixed(2)} ms`,
+    `${s.lastTenthMs.toFixed(2)} ms`,
+  ]);
+  return [
+    "## S1: storage of a long chat thread",
+    "",
+    `One LangGraph.js \`MessagesAnnotation\` thread of ${fmt(turns)} turns (a human message and a fake model's reply each), ` +
+      "compiled with each saver as its checkpointer (`bench/src/storage.ts`). *Stored* is what the thread occupies: the sum of " +
+      "`pg_column_size` over the saver's tables on Postgres and PGlite, `MEMORY USAGE` of its keys on Redis, the encoded values on " +
+      "memory. *Full copies* is what storing every checkpoint's whole state would take (the previous layout): each checkpoint the " +
+      "thread holds, encoded. The last two columns are the median time of one turn over the first and the last tenth of the thread.",
+    "",
+    mdTable(
+      [
+        "saver",
+        "stored",
+        "full copies (x stored)",
+        "LangGraph.js ÷ stored",
+        "turn, first tenth",
+        "turn, last tenth",
+      ],
+      rows,
+    ),
+  ].join("\n");
 }

@@ -1,6 +1,7 @@
 // The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
 import type { QueryCount } from "./queries.js";
 import type { RssResult } from "./rss.js";
+import type { StorageResult } from "./storage.js";
 
 export type BackendId = "memory" | "pglite" | "postgres" | "redis";
 
@@ -11,7 +12,7 @@ export const BACKEND_LABELS: Record<BackendId, string> = {
   redis: "Redis",
 };
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5";
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1";
 /** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */
 export type ImplId = "sp:sync" | "sp:default" | "langgraph" | "dbos";
 
@@ -78,6 +79,8 @@ export interface Results {
   rows: Row[];
   rss: RssResult[];
   queries: QueryCount[];
+  /** S1: bytes stored for one long chat thread, per saver. */
+  storage?: StorageResult[];
   skipped: { backend: string; reason: string }[];
   /** Cases that threw: the run went on without them. */
   failures: string[];

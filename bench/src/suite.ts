@@ -11,6 +11,7 @@ import { resumeStatementCounts } from "./queries.js";
 import type { BackendId, ImplId, WorkloadId } from "./results.js";
 import { measureRss } from "./rss.js";
 import type { Side } from "./stats.js";
+import { measureStorage } from "./storage.js";
 import { type Flows, savepointFlows } from "./workloads.js";
 
 /** One implementation on one opened backend. */
@@ -182,6 +183,15 @@ export interface Study {
 
 export const STUDIES: readonly Study[] = [
   {
+    // One LangGraph.js chat thread under every saver: bytes stored, per-turn time.
+    workload: "S1",
+    backend: "postgres",
+    when: "end",
+    async run(plan, out) {
+      out.setStorage(await measureStorage(plan.storageTurns));
+    },
+  },
+  {
     workload: "W4",
     backend: "postgres",
     when: "backend",
@@ -211,10 +221,10 @@ export const STUDIES: readonly Study[] = [
 export function studiesFor(
   when: Study["when"],
   backends: readonly BackendId[],
-  workloads: readonly { id: WorkloadId }[],
+  workloads: readonly (WorkloadId | { id: WorkloadId })[],
 ): Study[] {
+  const ids = workloads.map((w) => (typeof w === "string" ? w : w.id));
   return STUDIES.filter(
-    (s) =>
-      s.when === when && backends.includes(s.backend) && workloads.some((w) => w.id === s.workload),
+    (s) => s.when === when && backends.includes(s.backend) && ids.includes(s.workload),
   );
 }

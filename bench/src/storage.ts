@@ -1,0 +1,229 @@
+// Storage after a long chat: one LangGraph.js `MessagesAnnotation` thread of
+// N turns (a human message and a model reply each), run under each saver,
+// then the bytes the thread occupies in storage. Savepoint's savers store a
+// channel value once per version; "full copies" is what storing every
+// checkpoint's whole state would take (the previous layout), measured by
+// encoding each checkpoint the thread holds. Per-turn time is compared
+// between the first and the last tenth of the thread: a write whose cost
+// grew with the thread's length would show there.
+import { HumanMessage } from "@langchain/core/messages";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import {
+  type BaseCheckpointSaver,
+  END,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
+import { PostgresSaver as LgPostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { defaultSerializer } from "@savepoint/core";
+import { MemorySaver } from "@savepoint/memory";
+import { PostgresSaver } from "@savepoint/postgres";
+import { RedisSaver } from "@savepoint/redis";
+import { Redis } from "ioredis";
+import postgres from "postgres";
+import { say } from "./log.js";
+import { DATABASE_URL, REDIS_URL } from "./services.js";
+
+/** One saver's figures for the thread. */
+export interface StorageResult {
+  saver: string;
+  turns: number;
+  /** Bytes the thread occupies as stored. */
+  bytes: number;
+  /** Bytes of every checkpoint's whole state, encoded: what full copies would take. */
+  fullCopyBytes?: number;
+  /** Median ms per turn over the first and the last tenth of the thread. */
+  firstTenthMs: number;
+  lastTenthMs: number;
+}
+
+const STORAGE_SCHEMA = "savepoint_bench_storage";
+const LG_STORAGE_SCHEMA = "savepoint_bench_storage_lg";
+const PREFIX = "savepoint_bench_storage";
+
+function chatGraph(checkpointer: BaseCheckpointSaver) {
+  const model = new FakeListChatModel({
+    responses: ["Here is a considered answer to that, with some detail to carry the thread along."],
+  });
+  return new StateGraph(MessagesAnnotation)
+    .addNode("model", async (state) => ({
+      messages: [await model.invoke(state.messages.slice(-4))],
+    }))
+    .addEdge(START, "model")
+    .addEdge("model", END)
+    .compile({ checkpointer });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function chat(saver: BaseCheckpointSaver, threadId: string, turns: number) {
+  const graph = chatGraph(saver);
+  const config = { configurable: { thread_id: threadId } };
+  const times: number[] = [];
+  for (let turn = 0; turn < turns; turn++) {
+    const t0 = performance.now();
+    await graph.invoke(
+      { messages: [new HumanMessage(`Question number ${turn}: what next?`)] },
+      config,
+    );
+    times.push(performance.now() - t0);
+  }
+  const tenth = Math.max(1, Math.floor(turns / 10));
+  return { firstTenthMs: median(times.slice(0, tenth)), lastTenthMs: median(times.slice(-tenth)) };
+}
+
+// What full copies would take: each checkpoint's whole state, encoded.
+async function fullCopyBytes(saver: BaseCheckpointSaver, threadId: string): Promise<number> {
+  let bytes = 0;
+  for await (const tuple of saver.list({ configurable: { thread_id: threadId } })) {
+    bytes += Buffer.byteLength(defaultSerializer.encode(tuple.checkpoint));
+  }
+  return bytes;
+}
+
+async function schemaBytes(sql: postgres.Sql, schema: string): Promise<number> {
+  const tables = await sql<{ name: string }[]>`
+    select table_name as name from information_schema.tables where table_schema = ${schema}`;
+  let bytes = 0;
+  for (const { name } of tables) {
+    const [row] = await sql.unsafe(
+      `select coalesce(sum(pg_column_size(t.*)), 0)::bigint as bytes from "${schema}"."${name}" t`,
+    );
+    bytes += Number(row?.bytes ?? 0);
+  }
+  return bytes;
+}
+
+/** Runs the study on every saver that answers; a saver that throws is left out with a line. */
+export async function measureStorage(turns: number): Promise<StorageResult[]> {
+  const results: StorageResult[] = [];
+  const thread = `storage-${Date.now()}`;
+
+  say(`storage: memory, ${turns} turns`);
+  {
+    const saver = new MemorySaver();
+    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+    // The stored (encoded) values, read from the saver's own storage.
+    const bytes = storedMemoryBytes(saver);
+    const full = await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread);
+    results.push({ saver: "Savepoint memory", turns, bytes, fullCopyBytes: full, ...timing });
+  }
+
+  const sql = postgres(DATABASE_URL, { onnotice: () => {}, connect_timeout: 3 });
+  try {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${STORAGE_SCHEMA} CASCADE`);
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${LG_STORAGE_SCHEMA} CASCADE`);
+    await sql.unsafe(`CREATE SCHEMA ${LG_STORAGE_SCHEMA}`);
+    say(`storage: Savepoint PostgreSQL, ${turns} turns`);
+    const ours = new PostgresSaver(sql, { schema: STORAGE_SCHEMA });
+    const timing = await chat(ours as unknown as BaseCheckpointSaver, thread, turns);
+    results.push({
+      saver: "Savepoint PostgreSQL",
+      turns,
+      bytes: await schemaBytes(sql, STORAGE_SCHEMA),
+      fullCopyBytes: await fullCopyBytes(ours as unknown as BaseCheckpointSaver, thread),
+      ...timing,
+    });
+    await ours.close();
+    say(`storage: LangGraph.js PostgresSaver, ${turns} turns`);
+    const lg = LgPostgresSaver.fromConnString(DATABASE_URL, { schema: LG_STORAGE_SCHEMA });
+    await lg.setup();
+    const lgTiming = await chat(lg, thread, turns);
+    results.push({
+      saver: "LangGraph.js PostgresSaver",
+      turns,
+      bytes: await schemaBytes(sql, LG_STORAGE_SCHEMA),
+      ...lgTiming,
+    });
+    await lg.end();
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${STORAGE_SCHEMA} CASCADE`);
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${LG_STORAGE_SCHEMA} CASCADE`);
+  } catch (error) {
+    say(`storage: PostgreSQL left out (${error instanceof Error ? error.message : error})`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+
+  say(`storage: Savepoint PGlite, ${turns} turns`);
+  {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pg = await PGlite.create();
+    const saver = new PostgresSaver(pg, { schema: STORAGE_SCHEMA });
+    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+    const tables = await pg.query<{ name: string }>(
+      `select table_name as name from information_schema.tables where table_schema = $1`,
+      [STORAGE_SCHEMA],
+    );
+    let bytes = 0;
+    for (const { name } of tables.rows) {
+      const r = await pg.query<{ bytes: string }>(
+        `select coalesce(sum(pg_column_size(t.*)), 0)::bigint as bytes from "${STORAGE_SCHEMA}"."${name}" t`,
+      );
+      bytes += Number(r.rows[0]?.bytes ?? 0);
+    }
+    results.push({
+      saver: "Savepoint PGlite",
+      turns,
+      bytes,
+      fullCopyBytes: await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread),
+      ...timing,
+    });
+    await saver.close();
+    await pg.close();
+  }
+
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    say(`storage: Savepoint Redis, ${turns} turns`);
+    const saver = new RedisSaver(redis, { prefix: PREFIX });
+    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+    let bytes = 0;
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}:*`, "COUNT", 1000);
+      cursor = next;
+      for (const key of keys) bytes += Number((await redis.memory("USAGE", key, "SAMPLES", 0)) ?? 0);
+    } while (cursor !== "0");
+    results.push({
+      saver: "Savepoint Redis",
+      turns,
+      bytes,
+      fullCopyBytes: await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread),
+      ...timing,
+    });
+    await saver.deleteThread(thread);
+  } catch (error) {
+    say(`storage: Redis left out (${error instanceof Error ? error.message : error})`);
+  } finally {
+    redis.disconnect();
+  }
+  return results;
+}
+
+// MemorySaver keeps encoded [type, data] pairs: the data is what it stores.
+function storedMemoryBytes(saver: MemorySaver): number {
+  type Typed = [string, string | Uint8Array];
+  type Space = {
+    checkpoints: Map<string, { checkpoint: Typed; metadata: Typed }>;
+    writes: Map<string, Map<string, { value: Typed }>>;
+    blobs: Map<string, Typed | null>;
+  };
+  const threads = (saver as unknown as { threads: Map<string, Map<string, Space>> }).threads;
+  const size = (typed: Typed | null | undefined) =>
+    typed ? (typeof typed[1] === "string" ? Buffer.byteLength(typed[1]) : typed[1].byteLength) : 0;
+  let bytes = 0;
+  for (const namespaces of threads.values()) {
+    for (const space of namespaces.values()) {
+      for (const c of space.checkpoints.values()) bytes += size(c.checkpoint) + size(c.metadata);
+      for (const writes of space.writes.values())
+        for (const w of writes.values()) bytes += size(w.value);
+      for (const blob of space.blobs.values()) bytes += size(blob);
+    }
+  }
+  return bytes;
+}
