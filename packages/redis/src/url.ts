@@ -8,7 +8,14 @@ import type { RedisOptions } from "ioredis";
 // is parsed here (WHATWG URL, as ioredis 5 does) into ioredis options, so
 // ioredis never sees the string itself.
 
-/** The forms `new RedisSaver(url)` accepts, as error messages name them. */
+/**
+ * The forms `new RedisSaver(url)` accepts, as error messages name them.
+ *
+ * @example
+ * ```ts
+ * console.log(`RedisSaver takes ${ACCEPTED_URLS}`);
+ * ```
+ */
 export const ACCEPTED_URLS =
   "redis://[[user]:password@]host[:port][/db] or rediss://[[user]:password@]host[:port][/db] (TLS)";
 
