@@ -187,7 +187,8 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     do {
       const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}:*`, "COUNT", 1000);
       cursor = next;
-      for (const key of keys) bytes += Number((await redis.memory("USAGE", key, "SAMPLES", 0)) ?? 0);
+      for (const key of keys)
+        bytes += Number((await redis.memory("USAGE", key, "SAMPLES", 0)) ?? 0);
     } while (cursor !== "0");
     results.push({
       saver: "Savepoint Redis",
