@@ -10,7 +10,6 @@ import {
   type CheckpointSaver,
   type CheckpointTuple,
   channelBlobs,
-  channelValuesOf,
   channelVersionKey,
   checkIdentifier,
   checkpointConfig,
@@ -18,7 +17,6 @@ import {
   checkStoredCheckpoint,
   checkThreadId,
   compareStoredWrites,
-  decodeStored,
   defaultSerializer,
   deltaChannelHistory,
   dumpTyped,
@@ -26,6 +24,7 @@ import {
   indexWrites,
   listLimit,
   loadTyped,
+  locateDecodeError,
   matchesMetadataFilter,
   migratePendingSends,
   namespaceOf,
@@ -38,6 +37,7 @@ import {
   type RunnableConfig,
   requireThreadId,
   type SerializerProtocol,
+  type StoredLocation,
   tupleOf,
   tupleTarget,
   writesTarget,
@@ -153,37 +153,47 @@ export class MemorySaver implements CheckpointSaver {
     stored: StoredCheckpoint,
   ): Promise<CheckpointTuple> {
     const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
-    const at = { threadId, ns, checkpointId: stored.id };
-    const pendingWrites: CheckpointPendingWrite[] = [];
-    for (const w of writes) {
-      const where = { ...at, part: "write", taskId: w.taskId, channel: w.channel };
-      pendingWrites.push([
-        w.taskId,
-        w.channel,
-        await decodeStored(where, () => this.decode(w.value)),
-      ]);
+    // A location is built only when a value fails to decode.
+    const where = (part: string, taskId?: string, channel?: string) => ({
+      threadId,
+      ns,
+      checkpointId: stored.id,
+      part,
+      taskId,
+      channel,
+    });
+    const pendingWrites: CheckpointPendingWrite[] = new Array(writes.length);
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
+      let value = this.decodeAt(w.value, where, "write", w);
+      if (value instanceof Promise) value = await value;
+      pendingWrites[i] = [w.taskId, w.channel, value];
     }
-    const decoded = (await decodeStored({ ...at, part: "checkpoint" }, () =>
-      this.decode(stored.checkpoint),
+    const decoded = (await this.decodeAt(
+      stored.checkpoint,
+      where,
+      "checkpoint",
     )) as Partial<Checkpoint> | null;
     // A checkpoint is stored without its channel values; they come from the
-    // blobs of the versions it lists.
+    // values stored for the versions it lists.
     if (decoded !== null && typeof decoded === "object" && !("channel_values" in decoded)) {
-      const blobs = new Map<string, unknown>();
+      const values: Record<string, unknown> = {};
       const versions = decoded.channel_versions ?? {};
-      for (const [channel, version] of Object.entries(versions)) {
-        const key = channelVersionKey(channel, version);
-        const blob = space.blobs.get(key);
+      for (const channel of Object.keys(versions)) {
+        const blob = space.blobs.get(channelVersionKey(channel, versions[channel]!));
         if (!blob) continue;
-        const where = { ...at, part: "channel value", channel };
-        blobs.set(key, await decodeStored(where, () => this.decode(blob)));
+        let value = this.decodeAt(blob, where, "channel value", { channel });
+        if (value instanceof Promise) value = await value;
+        Object.defineProperty(values, channel, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
-      decoded.channel_values = channelValuesOf(versions, (channel, version) => {
-        const key = channelVersionKey(channel, version);
-        return blobs.has(key) ? { present: true, value: blobs.get(key) } : undefined;
-      });
+      decoded.channel_values = values;
     }
-    const checkpoint = checkStoredCheckpoint(decoded, at);
+    const checkpoint = checkStoredCheckpoint(decoded, where("checkpoint"));
     if (checkpoint.v < 4 && stored.parentId !== undefined) {
       const parent = space.checkpoints.get(stored.parentId);
       if (parent) {
@@ -196,12 +206,32 @@ export class MemorySaver implements CheckpointSaver {
       ns,
       checkpointId: stored.id,
       checkpoint,
-      metadata: (await decodeStored({ ...at, part: "metadata" }, () =>
-        this.decode(stored.metadata),
-      )) as CheckpointMetadata,
+      metadata: (await this.decodeAt(stored.metadata, where, "metadata")) as CheckpointMetadata,
       parentId: stored.parentId,
       pendingWrites,
     });
+  }
+
+  // Decodes synchronously when the serializer allows (no await per value),
+  // and names where the value is stored when it fails.
+  private decodeAt(
+    value: Encoded,
+    where: (part: string, taskId?: string, channel?: string) => StoredLocation,
+    part: string,
+    of?: { taskId?: string; channel?: string },
+  ): unknown {
+    let decoded: unknown;
+    try {
+      decoded = this.decode(value);
+    } catch (error) {
+      throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
+    }
+    if (decoded instanceof Promise) {
+      return decoded.catch((error: unknown) => {
+        throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
+      });
+    }
+    return decoded;
   }
 
   async *list(

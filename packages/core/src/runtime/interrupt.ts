@@ -11,10 +11,15 @@ export type { Interrupt };
 export class InterruptSignal extends Error {
   readonly interrupt: Interrupt;
   constructor(interrupt: Interrupt) {
+    // A control-flow signal, thrown on every pause: its stack trace would be
+    // built on every interrupt and never read.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       "The workflow is waiting for input (interrupt). This error stops the current task or entrypoint; " +
         "do not catch it, or rethrow it with `if (isInterrupt(err)) throw err`.",
     );
+    Error.stackTraceLimit = limit;
     this.name = "InterruptSignal";
     this.interrupt = interrupt;
   }

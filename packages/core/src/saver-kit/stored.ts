@@ -6,7 +6,18 @@
 import type { Checkpoint } from "../contract/checkpoint.js";
 import { CorruptValueError, SavepointError, type StoredLocation } from "../errors/index.js";
 
-function located(error: unknown, where: StoredLocation): unknown {
+/**
+ * `error` from decoding a stored value, as the error to throw: a
+ * CorruptValueError that names `where` (another serializer's raw error
+ * becomes one). For savers that catch decoding errors themselves, so the hot
+ * path builds no location until something fails.
+ *
+ * @example
+ * ```ts
+ * try { value = serde.decode(text); } catch (e) { throw locateDecodeError(e, { threadId, ns, checkpointId }); }
+ * ```
+ */
+export function locateDecodeError(error: unknown, where: StoredLocation): unknown {
   if (error instanceof CorruptValueError) {
     if (error.where) return error;
     const detail = /\(([^)]*)\)/.exec(error.message)?.[1] ?? "damaged bytes";
@@ -35,11 +46,11 @@ export function decodeStored<T>(where: StoredLocation, decode: () => T): T {
   try {
     result = decode();
   } catch (error) {
-    throw located(error, where);
+    throw locateDecodeError(error, where);
   }
   if (result instanceof Promise) {
     return result.catch((error: unknown) => {
-      throw located(error, where);
+      throw locateDecodeError(error, where);
     }) as T;
   }
   return result;

@@ -13,27 +13,40 @@ import type { ChannelVersion } from "../contract/checkpoint.js";
 export function nextIntegerVersion(current: ChannelVersion | undefined): number {
   if (current === undefined) return 1;
   if (typeof current === "number") return current + 1;
-  const parsed = Number.parseInt(current.split(".")[0] ?? "", 10);
+  // parseInt stops at the ".": the counter of a "counter.random" version.
+  const parsed = Number.parseInt(current, 10);
   return Number.isFinite(parsed) ? parsed + 1 : 1;
 }
 
 /**
  * The next version as every Savepoint saver's `getNextVersion` returns it:
  * the counter after `current`, zero-padded so versions sort as text, and a
- * random part. The random part keeps two branches forked from one checkpoint
- * apart: both take the counter after their parent's, and a saver that stores
- * each channel value once per (channel, version) must not let one branch's
- * value answer for the other's.
+ * part unique to this call (a random part drawn once per process and a
+ * sequence). It keeps two branches forked from one checkpoint apart: both
+ * take the counter after their parent's, and a saver that stores each channel
+ * value once per (channel, version) must not let one branch's value answer
+ * for the other's.
  *
  * @example
  * ```ts
- * nextUniqueVersion(undefined); // "00000000000000000000000000000001.4f9c2b7a1d3e5f60"
+ * nextUniqueVersion(undefined); // "00000000000000000000000000000001.0k3j9x2m4q0000000001"
  * ```
  */
 export function nextUniqueVersion(current: ChannelVersion | undefined): string {
-  const counter = nextIntegerVersion(current);
-  const random = Math.floor(Math.random() * 2 ** 52)
-    .toString(16)
-    .padStart(13, "0");
-  return `${String(counter).padStart(32, "0")}.${random}`;
+  const counter = String(nextIntegerVersion(current));
+  return `${ZEROS.slice(counter.length)}${counter}.${uniqueSuffix()}`;
+}
+
+const ZEROS = "0".repeat(32);
+
+// Unique per call: a random prefix drawn once per process, and a counter.
+// (A random draw per version costs more than the version is worth.)
+const PROCESS_PART = Math.floor(Math.random() * 2 ** 48)
+  .toString(36)
+  .padStart(10, "0");
+let sequence = 0;
+
+function uniqueSuffix(): string {
+  sequence = (sequence + 1) % 2 ** 48;
+  return `${PROCESS_PART}${sequence.toString(36).padStart(10, "0")}`;
 }
