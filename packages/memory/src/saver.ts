@@ -6,7 +6,6 @@ import {
   CheckpointConflictError,
   type CheckpointListOptions,
   type CheckpointMetadata,
-  type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
   channelBlobs,
@@ -14,9 +13,7 @@ import {
   checkIdentifier,
   checkpointConfig,
   checkpointWithoutValues,
-  checkStoredCheckpoint,
   checkThreadId,
-  compareStoredWrites,
   defaultSerializer,
   deltaChannelHistory,
   dumpTyped,
@@ -24,9 +21,7 @@ import {
   indexWrites,
   listLimit,
   loadTyped,
-  locateDecodeError,
   matchesMetadataFilter,
-  migratePendingSends,
   namespaceOf,
   nextUniqueVersion,
   type Owner,
@@ -37,8 +32,6 @@ import {
   type RunnableConfig,
   requireThreadId,
   type SerializerProtocol,
-  type StoredLocation,
-  tupleOf,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
@@ -51,6 +44,7 @@ import {
   type StoredCheckpoint,
   type StoredWrite,
 } from "./storage.js";
+import { readTuple } from "./tuples.js";
 
 /**
  * Options of {@link MemorySaver}.
@@ -146,92 +140,20 @@ export class MemorySaver implements CheckpointSaver {
     return stored ? this.tuple(threadId, ns, space, stored) : undefined;
   }
 
-  private async tuple(
+  private tuple(
     threadId: string,
     ns: string,
     space: Namespace,
     stored: StoredCheckpoint,
   ): Promise<CheckpointTuple> {
-    const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
-    // A location is built only when a value fails to decode.
-    const where = (part: string, taskId?: string, channel?: string) => ({
+    return readTuple(
       threadId,
       ns,
-      checkpointId: stored.id,
-      part,
-      taskId,
-      channel,
-    });
-    const pendingWrites: CheckpointPendingWrite[] = new Array(writes.length);
-    for (let i = 0; i < writes.length; i++) {
-      const w = writes[i]!;
-      let value = this.decodeAt(w.value, where, "write", w);
-      if (value instanceof Promise) value = await value;
-      pendingWrites[i] = [w.taskId, w.channel, value];
-    }
-    const decoded = (await this.decodeAt(
-      stored.checkpoint,
-      where,
-      "checkpoint",
-    )) as Partial<Checkpoint> | null;
-    // A checkpoint is stored without its channel values; they come from the
-    // values stored for the versions it lists.
-    if (decoded !== null && typeof decoded === "object" && !("channel_values" in decoded)) {
-      const values: Record<string, unknown> = {};
-      const versions = decoded.channel_versions ?? {};
-      for (const channel of Object.keys(versions)) {
-        const blob = space.blobs.get(channelVersionKey(channel, versions[channel]!));
-        if (!blob) continue;
-        let value = this.decodeAt(blob, where, "channel value", { channel });
-        if (value instanceof Promise) value = await value;
-        Object.defineProperty(values, channel, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
-      decoded.channel_values = values;
-    }
-    const checkpoint = checkStoredCheckpoint(decoded, where("checkpoint"));
-    if (checkpoint.v < 4 && stored.parentId !== undefined) {
-      const parent = space.checkpoints.get(stored.parentId);
-      if (parent) {
-        const parentWrites = (await this.tuple(threadId, ns, space, parent)).pendingWrites ?? [];
-        migratePendingSends(checkpoint, parentWrites, (v) => this.getNextVersion(v));
-      }
-    }
-    return tupleOf({
-      threadId,
-      ns,
-      checkpointId: stored.id,
-      checkpoint,
-      metadata: (await this.decodeAt(stored.metadata, where, "metadata")) as CheckpointMetadata,
-      parentId: stored.parentId,
-      pendingWrites,
-    });
-  }
-
-  // Decodes synchronously when the serializer allows (no await per value),
-  // and names where the value is stored when it fails.
-  private decodeAt(
-    value: Encoded,
-    where: (part: string, taskId?: string, channel?: string) => StoredLocation,
-    part: string,
-    of?: { taskId?: string; channel?: string },
-  ): unknown {
-    let decoded: unknown;
-    try {
-      decoded = this.decode(value);
-    } catch (error) {
-      throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
-    }
-    if (decoded instanceof Promise) {
-      return decoded.catch((error: unknown) => {
-        throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
-      });
-    }
-    return decoded;
+      space,
+      stored,
+      (v) => this.decode(v),
+      (v) => this.getNextVersion(v),
+    );
   }
 
   async *list(

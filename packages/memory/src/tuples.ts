@@ -1,0 +1,111 @@
+// Reading a stored checkpoint back as a tuple: its writes in order, its
+// channel values rebuilt from the versions it lists, pending sends of an old
+// checkpoint migrated, and every decoding failure named by where it is.
+import {
+  type ChannelVersion,
+  type Checkpoint,
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  channelVersionKey,
+  checkStoredCheckpoint,
+  compareStoredWrites,
+  locateDecodeError,
+  migratePendingSends,
+  type StoredLocation,
+  tupleOf,
+} from "@savepoint/core";
+import type { Encoded, Namespace, StoredCheckpoint } from "./storage.js";
+
+export async function readTuple(
+  threadId: string,
+  ns: string,
+  space: Namespace,
+  stored: StoredCheckpoint,
+  decode: (value: Encoded) => unknown,
+  nextVersion: (current: ChannelVersion | undefined) => ChannelVersion,
+): Promise<CheckpointTuple> {
+  const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
+  // A location is built only when a value fails to decode.
+  const where = (part: string, taskId?: string, channel?: string) => ({
+    threadId,
+    ns,
+    checkpointId: stored.id,
+    part,
+    taskId,
+    channel,
+  });
+  const pendingWrites: CheckpointPendingWrite[] = new Array(writes.length);
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i]!;
+    let value = decodeAt(decode, w.value, where, "write", w);
+    if (value instanceof Promise) value = await value;
+    pendingWrites[i] = [w.taskId, w.channel, value];
+  }
+  const decoded = (await decodeAt(
+    decode,
+    stored.checkpoint,
+    where,
+    "checkpoint",
+  )) as Partial<Checkpoint> | null;
+  // A checkpoint is stored without its channel values; they come from the
+  // values stored for the versions it lists.
+  if (decoded !== null && typeof decoded === "object" && !("channel_values" in decoded)) {
+    const values: Record<string, unknown> = {};
+    const versions = decoded.channel_versions ?? {};
+    for (const channel of Object.keys(versions)) {
+      const blob = space.blobs.get(channelVersionKey(channel, versions[channel]!));
+      if (!blob) continue;
+      let value = decodeAt(decode, blob, where, "channel value", { channel });
+      if (value instanceof Promise) value = await value;
+      Object.defineProperty(values, channel, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    decoded.channel_values = values;
+  }
+  const checkpoint = checkStoredCheckpoint(decoded, where("checkpoint"));
+  if (checkpoint.v < 4 && stored.parentId !== undefined) {
+    const parent = space.checkpoints.get(stored.parentId);
+    if (parent) {
+      const parentWrites =
+        (await readTuple(threadId, ns, space, parent, decode, nextVersion)).pendingWrites ?? [];
+      migratePendingSends(checkpoint, parentWrites, nextVersion);
+    }
+  }
+  return tupleOf({
+    threadId,
+    ns,
+    checkpointId: stored.id,
+    checkpoint,
+    metadata: (await decodeAt(decode, stored.metadata, where, "metadata")) as CheckpointMetadata,
+    parentId: stored.parentId,
+    pendingWrites,
+  });
+}
+
+// Decodes synchronously when the serializer allows (no await per value),
+// and names where the value is stored when it fails.
+function decodeAt(
+  decode: (value: Encoded) => unknown,
+  value: Encoded,
+  where: (part: string, taskId?: string, channel?: string) => StoredLocation,
+  part: string,
+  of?: { taskId?: string; channel?: string },
+): unknown {
+  let decoded: unknown;
+  try {
+    decoded = decode(value);
+  } catch (error) {
+    throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
+  }
+  if (decoded instanceof Promise) {
+    return decoded.catch((error: unknown) => {
+      throw locateDecodeError(error, where(part, of?.taskId, of?.channel));
+    });
+  }
+  return decoded;
+}
