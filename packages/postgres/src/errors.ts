@@ -32,6 +32,31 @@ function isUnavailableSqlState(code: string): boolean {
   );
 }
 
+// The codes of a connection that could not be made at all (as opposed to one
+// that was made and then lost).
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+]);
+
+/**
+ * True when `err` says the server could not be reached at all: refused,
+ * unknown host, no route, or no answer to the connect.
+ *
+ * @example
+ * ```ts
+ * isUnreachable(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })); // true
+ * ```
+ */
+export function isUnreachable(err: unknown): boolean {
+  const code = codeOf(err);
+  return code !== undefined && CONNECT_FAILURES.has(code);
+}
+
 function codeOf(err: unknown): string | undefined {
   if (err === null || typeof err !== "object") return undefined;
   const code = (err as { code?: unknown }).code;

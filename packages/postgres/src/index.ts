@@ -11,7 +11,8 @@
  * import { entrypoint, interrupt, task } from "@savepoint/core";
  * import { PostgresSaver } from "@savepoint/postgres";
  *
- * // PGlite in ./.savepoint/pglite; or new PostgresSaver("postgresql://user@host:5432/db")
+ * // PGlite in ./.savepoint/pglite; or new PostgresSaver("postgresql://user@host:5432/db"),
+ * // with { timeouts: { connectMs, queryMs, idleMs } } to bound every wait on the server
  * const checkpointer = new PostgresSaver();
  *
  * const writeEssay = task("writeEssay", async (topic: string) => `An essay about ${topic}`);
@@ -29,3 +30,4 @@
 export { DEFAULT_DATA_DIR, type PostgresSource } from "./driver.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
 export { PostgresSaver, type PostgresSaverOptions } from "./saver.js";
+export { DEFAULT_TIMEOUTS, type PostgresTimeouts } from "./timeouts.js";

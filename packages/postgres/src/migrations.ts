@@ -1,5 +1,5 @@
-import { InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
-import type { SqlDriver } from "./driver.js";
+import { InvalidArgumentError, quote, SchemaVersionError } from "@savepoint/core";
+import type { SqlDriver } from "./sql.js";
 
 /**
  * One step of the schema. Versions are applied in order, each once, and
@@ -111,7 +111,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 export function quoteSchema(name: string): string {
   if (typeof name !== "string" || !IDENTIFIER.test(name)) {
     throw new InvalidArgumentError(
-      `Schema name ${JSON.stringify(name)} is not a plain SQL identifier: use 1 to 63 letters, ` +
+      `Schema name ${quote(name)} is not a plain SQL identifier: use 1 to 63 letters, ` +
         `digits, "_" or "$", starting with a letter or "_".`,
     );
   }
@@ -154,7 +154,7 @@ export async function migrate(
     }
     if (current > known) {
       throw new SchemaVersionError(
-        `${db.location}: schema "${schema}" is at version ${current}, but this @savepoint/postgres ` +
+        `${db.location}: schema ${quote(schema)} is at version ${current}, but this @savepoint/postgres ` +
           `knows versions up to ${known}. It was migrated by a newer release; upgrade ` +
           `@savepoint/postgres here to use it. Nothing was written.`,
       );

@@ -2,10 +2,8 @@ import {
   type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
-  CheckpointConflictError,
   type CheckpointListOptions,
   type CheckpointMetadata,
-  type CheckpointPendingWrite,
   type CheckpointSaver,
   type CheckpointTuple,
   checkpointConfig,
@@ -15,12 +13,20 @@ import {
   nextIntegerVersion,
   type PendingWrite,
   type PutOptions,
+  quote,
   type RunnableConfig,
   type SerializerProtocol,
   StorageUnavailableError,
-  tupleOf,
+  tupleTarget,
 } from "@savepoint/core";
-import { openDriver, type PostgresSource, type Row, type SqlDriver } from "./driver.js";
+import {
+  openDriver,
+  type PostgresSource,
+  planSource,
+  type SourcePlan,
+  type SqlDriver,
+} from "./driver.js";
+import { putUnderHead } from "./heads.js";
 import {
   checkpointIdOf,
   keyOf,
@@ -33,6 +39,8 @@ import {
 } from "./identifiers.js";
 import { migrate, quoteSchema } from "./migrations.js";
 import { type ListCursor, type ListScope, type Statements, statements } from "./statements.js";
+import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
+import { rowToTuple } from "./tuples.js";
 import { ValueCodec } from "./values.js";
 
 /**
@@ -48,6 +56,12 @@ export interface PostgresSaverOptions {
   schema?: string;
   /** How values are stored. Default: core's `defaultSerializer`. */
   serde?: SerializerProtocol;
+  /**
+   * How long to wait on a Postgres server before failing with
+   * `StorageUnavailableError` (connect, each call, idle connections of an
+   * owned pool). Defaults: `{ connectMs: 10_000, queryMs: 30_000, idleMs: 1_000 }`.
+   */
+  timeouts?: PostgresTimeouts;
 }
 
 // How many tuples `list` fetches per query when it has no smaller limit.
@@ -90,7 +104,8 @@ export class PostgresSaver implements CheckpointSaver {
   /** The schema the tables live in. */
   readonly schema: string;
 
-  private readonly source: PostgresSource | undefined;
+  private readonly source: SourcePlan;
+  private readonly timeouts: Required<PostgresTimeouts>;
   private readonly codec: ValueCodec;
   private readonly sql: Statements;
   private ready: Promise<SqlDriver> | undefined;
@@ -99,8 +114,10 @@ export class PostgresSaver implements CheckpointSaver {
 
   /**
    * @param source A postgres.js client, a `postgres://` URL, a PGlite
-   * instance, `"memory://"` (in-memory PGlite) or a PGlite data directory.
-   * Default: PGlite in `./.savepoint/pglite`.
+   * instance, `"memory://"` (in-memory PGlite) or a PGlite data directory
+   * (an absolute path, one starting with `./` or `../`, or a relative path
+   * without `:` or `//`). Default: PGlite in `./.savepoint/pglite`. Any
+   * other string throws `InvalidArgumentError` here, its password redacted.
    *
    * @example
    * ```ts
@@ -111,7 +128,10 @@ export class PostgresSaver implements CheckpointSaver {
    * ```
    */
   constructor(source?: PostgresSource, options: PostgresSaverOptions = {}) {
-    this.source = source;
+    // Checked here, before anything is opened or created: a string that is
+    // not a URL, "memory://" or a path is an InvalidArgumentError now.
+    this.source = planSource(source);
+    this.timeouts = resolveTimeouts(options.timeouts);
     this.schema = options.schema ?? "savepoint";
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new ValueCodec(this.serde);
@@ -175,7 +195,7 @@ export class PostgresSaver implements CheckpointSaver {
     }
     if (!this.ready) {
       const opening = (async () => {
-        const driver = this.driver ?? (await openDriver(this.source));
+        const driver = this.driver ?? (await openDriver(this.source, this.timeouts));
         this.driver = driver;
         await migrate(driver, this.schema);
         return driver;
@@ -190,6 +210,8 @@ export class PostgresSaver implements CheckpointSaver {
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    // LangGraph's contract: a config without a thread_id names no checkpoint.
+    if (!tupleTarget(config, "getTuple")) return undefined;
     const threadId = threadIdOf(config, "getTuple");
     const ns = nsOf(config, "getTuple");
     const checkpointId = checkpointIdOf(config, "getTuple");
@@ -200,7 +222,7 @@ export class PostgresSaver implements CheckpointSaver {
       ? await db.query(this.sql.tupleById, [tk, nk, checkpointId, threadId, ns])
       : await db.query(this.sql.latestTuple, [tk, nk, threadId, ns]);
     const row = rows[0];
-    return row ? this.toTuple(row) : undefined;
+    return row ? rowToTuple(row, this.codec) : undefined;
   }
 
   async *list(
@@ -217,6 +239,8 @@ export class PostgresSaver implements CheckpointSaver {
       const name = nsOf(config, "list");
       scope.ns = { key: nsKeyOf(name), name };
     }
+    // A checkpoint_id in the config lists that checkpoint only (LangGraph's contract).
+    scope.only = checkpointIdOf(config, "list");
     scope.before = checkpointIdOf(options.before, "list: options.before");
     let remaining = listLimit(options.limit);
     if (remaining <= 0) return;
@@ -230,7 +254,7 @@ export class PostgresSaver implements CheckpointSaver {
       const page = Math.min(remaining, LIST_PAGE);
       const { text, params } = this.sql.listPage(scope, after, page);
       const rows = await db.query(text, params);
-      for (const row of rows) yield await this.toTuple(row);
+      for (const row of rows) yield await rowToTuple(row, this.codec);
       remaining -= rows.length;
       if (rows.length < page) return;
       const last = rows[rows.length - 1]!;
@@ -277,15 +301,16 @@ export class PostgresSaver implements CheckpointSaver {
       statement = this.sql.putIfHead;
       params.push(ifHead);
     }
-    const stored = await db.query(statement, params);
-    if (stored.length === 0) {
-      const [head] = await db.query(this.sql.head, [tk, nk]);
-      throw new CheckpointConflictError(
-        threadId,
-        ifHead ?? null,
-        (head?.checkpoint_id as string | undefined) ?? null,
-      );
-    }
+    await putUnderHead(db, this.sql, {
+      statement,
+      params,
+      threadId,
+      ns,
+      threadKey: tk,
+      nsKey: nk,
+      ifHead,
+      metadata,
+    });
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -311,7 +336,7 @@ export class PostgresSaver implements CheckpointSaver {
     const head = [keyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
     const encoded: [idx: number, channel: string, type: string, text: string][] = [];
     for (const { idx, channel, value } of rows) {
-      const owner = () => `Write to "${channel}" of task "${taskId}"`;
+      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
       const [type, text] =
         this.codec.encodeSync(value, owner) ?? (await this.codec.encode(value, owner));
       encoded.push([idx, channel, type, text]);
@@ -342,33 +367,4 @@ export class PostgresSaver implements CheckpointSaver {
   getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
     return nextIntegerVersion(current);
   }
-
-  private async toTuple(row: Row): Promise<CheckpointTuple> {
-    const checkpoint = (await this.codec.decode(
-      row.type as string,
-      row.checkpoint as string,
-    )) as Checkpoint;
-    const metadata = this.codec.metadataFromJsonb(row.metadata as string) as CheckpointMetadata;
-    const stored = (parseJson(row.writes) ?? []) as [string, string, string, string][];
-    const pendingWrites: CheckpointPendingWrite[] = new Array(stored.length);
-    for (let i = 0; i < stored.length; i++) {
-      const [taskId, channel, type, text] = stored[i]!;
-      pendingWrites[i] = [taskId, channel, await this.codec.decode(type, text)];
-    }
-    return tupleOf({
-      threadId: row.thread_id as string,
-      ns: row.checkpoint_ns as string,
-      checkpointId: row.checkpoint_id as string,
-      checkpoint,
-      metadata,
-      parentId: row.parent_checkpoint_id as string | null,
-      pendingWrites,
-    });
-  }
-}
-
-// Both drivers parse json columns already; a client configured to return raw
-// text (a custom postgres.js `types` option) still works.
-function parseJson(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
 }

@@ -26,16 +26,21 @@ export function statements(s: string) {
     `${c}.type, ${c}.checkpoint, ${c}.metadata::text AS metadata, ${writesOf(c)}`;
 
   // $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns,
-  // $6 parent id, $7 type, $8 checkpoint text, $9 metadata json.
-  const insertCheckpoint = (head: string) => `
-WITH head AS (${head})
+  // $6 parent id, $7 type, $8 checkpoint text, $9 metadata json. `ctes`
+  // decide the head; the checkpoint is stored only if `from` has a row.
+  const insertCheckpoint = (ctes: string, from: string) => `
+WITH ${ctes}
 INSERT INTO ${s}.checkpoints AS c
   (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, parent_checkpoint_id, type, checkpoint, metadata)
-SELECT $1::bytea, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text::jsonb FROM head
+SELECT $1::bytea, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text::jsonb FROM ${from}
 ON CONFLICT (thread_key, ns_key, checkpoint_id) DO UPDATE SET
   parent_checkpoint_id = excluded.parent_checkpoint_id, type = excluded.type,
   checkpoint = excluded.checkpoint, metadata = excluded.metadata
 RETURNING 1 AS stored`;
+
+  const sameThread = (t: string) => `${t}.thread_key = $1::bytea AND ${t}.ns_key = $2::bytea`;
+  // The latest stored checkpoint: what the head is when its row is missing.
+  const latestId = `(SELECT max(l.checkpoint_id) FROM ${s}.checkpoints l WHERE ${sameThread("l")})`;
 
   return {
     /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
@@ -48,33 +53,78 @@ WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3
 WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.thread_id = $3::text AND c.checkpoint_ns = $4::text
 ORDER BY c.checkpoint_id DESC LIMIT 1`,
 
-    /** Unconditional: the head only moves forward. */
-    put: insertCheckpoint(`
-  INSERT INTO ${s}.heads AS h (thread_key, ns_key, checkpoint_id) VALUES ($1::bytea, $2::bytea, $3::text)
+    /**
+     * Unconditional: the head only moves forward. A missing head row is
+     * made again from the latest stored checkpoint, so the head stays the
+     * newest id of the thread.
+     */
+    put: insertCheckpoint(
+      `head AS (
+  INSERT INTO ${s}.heads AS h (thread_key, ns_key, checkpoint_id)
+  VALUES ($1::bytea, $2::bytea, greatest($3::text, ${latestId}))
   ON CONFLICT (thread_key, ns_key) DO UPDATE SET checkpoint_id = greatest(h.checkpoint_id, excluded.checkpoint_id)
-  RETURNING 1`),
+  RETURNING 1)`,
+      "head",
+    ),
 
     /**
-     * Only when the thread has no head. A concurrent insert of the same head
-     * row makes this one wait and then find the conflict.
+     * Only when the thread has nothing: no head and no checkpoint (a thread
+     * whose head row was deleted still has its checkpoints, so it is not
+     * empty). A concurrent insert of the same head row makes this one wait
+     * and then find the conflict.
      */
-    putIfNoHead: insertCheckpoint(`
-  INSERT INTO ${s}.heads (thread_key, ns_key, checkpoint_id) VALUES ($1::bytea, $2::bytea, $3::text)
+    putIfNoHead: insertCheckpoint(
+      `head AS (
+  INSERT INTO ${s}.heads (thread_key, ns_key, checkpoint_id)
+  SELECT $1::bytea, $2::bytea, $3::text
+  WHERE NOT EXISTS (SELECT 1 FROM ${s}.checkpoints l WHERE ${sameThread("l")})
   ON CONFLICT (thread_key, ns_key) DO NOTHING
-  RETURNING 1`),
+  RETURNING 1)`,
+      "head",
+    ),
 
     /**
      * Only when the head is `$10`. UPDATE locks the head row and re-checks
      * its condition against the newest committed version, so of many racing
-     * puts exactly one matches.
+     * puts exactly one matches. When the head row is missing (deleted by
+     * hand), the latest stored checkpoint is the head: the row is inserted
+     * again in this same statement, and the unique key lets exactly one of
+     * racing puts insert it.
      */
-    putIfHead: insertCheckpoint(`
-  UPDATE ${s}.heads SET checkpoint_id = greatest(checkpoint_id, $3::text)
-  WHERE thread_key = $1::bytea AND ns_key = $2::bytea AND checkpoint_id = $10::text
-  RETURNING 1`),
+    putIfHead: insertCheckpoint(
+      `moved AS (
+  UPDATE ${s}.heads h SET checkpoint_id = greatest(h.checkpoint_id, $3::text)
+  WHERE ${sameThread("h")} AND h.checkpoint_id = $10::text
+  RETURNING 1),
+healed AS (
+  INSERT INTO ${s}.heads (thread_key, ns_key, checkpoint_id)
+  SELECT $1::bytea, $2::bytea, greatest($3::text COLLATE "C", $10::text COLLATE "C")
+  WHERE NOT EXISTS (SELECT 1 FROM ${s}.heads h WHERE ${sameThread("h")})
+    AND $10::text = ${latestId}
+  ON CONFLICT (thread_key, ns_key) DO NOTHING
+  RETURNING 1)`,
+      "(SELECT 1 FROM moved UNION ALL SELECT 1 FROM healed) AS head",
+    ),
 
-    /** $1 thread key, $2 ns key. */
-    head: `SELECT checkpoint_id FROM ${s}.heads WHERE thread_key = $1::bytea AND ns_key = $2::bytea`,
+    /**
+     * The head as a refused conditional put reports it, in one snapshot:
+     * the head row's id (null without one), whether that checkpoint is
+     * stored, and the latest stored id. $1 thread key, $2 ns key.
+     */
+    head: `SELECT h.checkpoint_id AS head, ${latestId} AS latest,
+  EXISTS (SELECT 1 FROM ${s}.checkpoints p WHERE ${sameThread("p")} AND p.checkpoint_id = h.checkpoint_id) AS present
+FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
+
+    /**
+     * Points a head row whose checkpoint is gone at the latest stored one
+     * (or removes it when none is left); only while it still names `$3`,
+     * the missing id. $1 thread key, $2 ns key.
+     */
+    repairHead: `WITH moved AS (
+  UPDATE ${s}.heads h SET checkpoint_id = ${latestId}
+  WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NOT NULL
+  RETURNING 1)
+DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
 
     // $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 idx,
     // $6 task id, $7 task path, $8 channel, $9 type, $10 value.
@@ -130,6 +180,7 @@ DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
         where.push(`c.ns_key = ${bind(scope.ns.key, "bytea")}`);
         where.push(`c.checkpoint_ns = ${bind(scope.ns.name, "text")}`);
       }
+      if (scope.only !== undefined) where.push(`c.checkpoint_id = ${bind(scope.only, "text")}`);
       if (scope.before !== undefined) where.push(`c.checkpoint_id < ${bind(scope.before, "text")}`);
       if (scope.filter) {
         // The containment test can use the GIN index; the per-key equality
@@ -173,6 +224,8 @@ DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
 export interface ListScope {
   thread?: { key: Buffer; id: string };
   ns?: { key: Buffer; name: string };
+  /** Only the checkpoint with this id (a `checkpoint_id` in the config). */
+  only?: string;
   /** Only checkpoints with a smaller id. */
   before?: string;
   filter?: [whole: string, entries: [key: string, value: string][]];

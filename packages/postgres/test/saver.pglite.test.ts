@@ -1,8 +1,9 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll } from "vitest";
 import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
+import { describeDamageCases } from "./damage-cases.js";
 import { pglite } from "./fixtures.js";
-import { describeSaverCases } from "./saver-cases.js";
+import { type CaseContext, describeSaverCases } from "./saver-cases.js";
 
 // One PGlite for the whole file (it takes seconds to start); tests isolate by thread id.
 let pg: PGlite;
@@ -26,10 +27,13 @@ afterAll(async () => {
   await pg?.close();
 });
 
-describeSaverCases("PGlite", {
+const context: CaseContext = {
   saver: () => saver,
   queries: () => statements,
   make: (options?: PostgresSaverOptions) => new PostgresSaver(pg, options),
   raw: async (text, params = []) => (await pg.query<Record<string, unknown>>(text, params)).rows,
   schema: () => '"savepoint"',
-});
+};
+
+describeSaverCases("PGlite", context);
+describeDamageCases("PGlite", context);

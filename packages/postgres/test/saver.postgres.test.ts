@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
+import { describeDamageCases } from "./damage-cases.js";
 import { client, postgresUp, randomName } from "./fixtures.js";
-import { describeSaverCases } from "./saver-cases.js";
+import { type CaseContext, describeSaverCases } from "./saver-cases.js";
 
 // Each test file works in its own schema on the shared server and drops it after.
 const schema = randomName("sp_saver");
@@ -25,11 +26,14 @@ describe.skipIf(!postgresUp)("Postgres server", () => {
     await sql?.end();
   });
 
-  describeSaverCases("Postgres", {
+  const context: CaseContext = {
     saver: () => saver,
     queries: () => statements,
     make: (options?: PostgresSaverOptions) => new PostgresSaver(sql, { schema, ...options }),
     raw: async (text, params = []) => [...(await sql.unsafe(text, params as never[]))],
     schema: () => `"${schema}"`,
-  });
+  };
+
+  describeSaverCases("Postgres", context);
+  describeDamageCases("Postgres", context);
 });

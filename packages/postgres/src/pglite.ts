@@ -1,0 +1,113 @@
+// The driver over PGlite: Postgres compiled to WebAssembly, in this process.
+import { mkdir } from "node:fs/promises";
+import type { PGliteInterface } from "@electric-sql/pglite";
+import { StorageUnavailableError } from "@savepoint/core";
+import { toSavepointError } from "./errors.js";
+import type { Queryable, Row, SqlDriver } from "./sql.js";
+
+type PGliteQueryable = Pick<PGliteInterface, "query" | "exec">;
+
+/**
+ * The driver over a PGlite instance; `owned` when the saver opened it (a
+ * data directory, `memory://`), so that `close()` closes it.
+ *
+ * @example
+ * ```ts
+ * const db = new PGliteDriver(await PGlite.create(), false, "in-memory PGlite");
+ * ```
+ */
+export class PGliteDriver implements SqlDriver {
+  constructor(
+    private readonly pg: PGliteInterface,
+    private readonly owned: boolean,
+    readonly location: string,
+  ) {}
+
+  query(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return pgliteQuery(this.pg, text, params, this.location);
+  }
+
+  exec(script: string): Promise<void> {
+    return pgliteExec(this.pg, script, this.location);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.pg.transaction((tx) =>
+        fn({
+          query: (text, params = []) => pgliteQuery(tx, text, params, this.location),
+          exec: (script) => pgliteExec(tx, script, this.location),
+        }),
+      );
+    } catch (err) {
+      throw toSavepointError(err, this.location);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.owned && !this.pg.closed) await this.pg.close();
+  }
+}
+
+async function pgliteQuery(
+  pg: PGliteQueryable,
+  text: string,
+  params: readonly unknown[],
+  location: string,
+): Promise<Row[]> {
+  try {
+    return (await pg.query<Row>(text, params as unknown[])).rows;
+  } catch (err) {
+    throw toSavepointError(err, location);
+  }
+}
+
+async function pgliteExec(pg: PGliteQueryable, script: string, location: string): Promise<void> {
+  try {
+    await pg.exec(script);
+  } catch (err) {
+    throw toSavepointError(err, location);
+  }
+}
+
+/** What `import("@electric-sql/pglite")` gives; only `PGlite` is used. */
+export type PGliteModule = typeof import("@electric-sql/pglite");
+
+// PostgreSQL arms a timer every 10 s to log startup progress
+// (log_startup_progress_interval). PGlite runs the server in single-user
+// mode, where reopening an existing data directory leaves that timer armed
+// for as long as the process lives, so a finished script never exited.
+// Turned off; it only ever logs.
+function startParams(mod: PGliteModule): string[] | undefined {
+  const defaults = (mod.PGlite as { defaultStartParams?: unknown }).defaultStartParams;
+  if (!Array.isArray(defaults) || !defaults.every((p) => typeof p === "string")) return undefined;
+  return [...defaults, "-c", "log_startup_progress_interval=0"];
+}
+
+/**
+ * Opens PGlite at a data directory (`undefined`: in memory), making the
+ * directory's parents first, and owns it.
+ *
+ * @example
+ * ```ts
+ * const db = await openPGlite(await import("@electric-sql/pglite"), "./data", 'PGlite at "./data"');
+ * ```
+ */
+export async function openPGlite(
+  mod: PGliteModule,
+  dataDir: string | undefined,
+  location: string,
+): Promise<PGliteDriver> {
+  try {
+    // PGlite makes only the last directory of the path; make the rest, so
+    // the default ".savepoint/pglite" works in a fresh checkout.
+    if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+    const params = startParams(mod);
+    const pg = await mod.PGlite.create(dataDir, params ? { startParams: params } : {});
+    return new PGliteDriver(pg, true, location);
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw err;
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new StorageUnavailableError(`${location} could not be opened: ${detail}`, { cause: err });
+  }
+}

@@ -1,0 +1,85 @@
+// Reading a checkpoint row back into a tuple. Every stored value goes
+// through core's `decodeStored`, so a value that cannot be decoded is a
+// CorruptValueError naming the thread, namespace and checkpoint (and the
+// task and channel of a write), and the decoded checkpoint and metadata are
+// shape-checked: damage never surfaces as a raw TypeError, and never reads
+// as an empty, finished thread.
+import {
+  type CheckpointMetadata,
+  type CheckpointPendingWrite,
+  type CheckpointTuple,
+  CorruptValueError,
+  checkStoredCheckpoint,
+  decodeStored,
+  type StoredLocation,
+  tupleOf,
+} from "@savepoint/core";
+import type { Row } from "./sql.js";
+import type { ValueCodec } from "./values.js";
+
+/** One stored write as the tuple queries aggregate it: `[task_id, channel, type, value]`. */
+type StoredWrite = [taskId: string, channel: string, type: string, text: string];
+
+/**
+ * The tuple of one row of the tuple queries (`tupleById`, `latestTuple`, a
+ * `list` page), every value decoded and checked.
+ *
+ * @example
+ * ```ts
+ * const [row] = await db.query(sql.latestTuple, [tk, nk, threadId, ns]);
+ * const tuple = row ? await rowToTuple(row, codec) : undefined;
+ * ```
+ */
+export async function rowToTuple(row: Row, codec: ValueCodec): Promise<CheckpointTuple> {
+  const threadId = row.thread_id as string;
+  const ns = row.checkpoint_ns as string;
+  const checkpointId = row.checkpoint_id as string;
+  const at: StoredLocation = { threadId, ns, checkpointId };
+
+  const checkpoint = checkStoredCheckpoint(
+    await decodeStored({ ...at, part: "checkpoint" }, () =>
+      codec.decode(row.type as string, row.checkpoint as string),
+    ),
+    at,
+  );
+  const metadata = checkMetadata(
+    decodeStored({ ...at, part: "metadata" }, () =>
+      codec.metadataFromJsonb(row.metadata as string),
+    ),
+    at,
+  );
+  const stored = decodeStored({ ...at, part: "writes" }, () => storedWrites(row.writes));
+  const pendingWrites: CheckpointPendingWrite[] = new Array(stored.length);
+  for (let i = 0; i < stored.length; i++) {
+    const [taskId, channel, type, text] = stored[i]!;
+    const where = { ...at, part: "write", taskId, channel };
+    pendingWrites[i] = [taskId, channel, await decodeStored(where, () => codec.decode(type, text))];
+  }
+  return tupleOf({
+    threadId,
+    ns,
+    checkpointId,
+    checkpoint,
+    metadata,
+    parentId: row.parent_checkpoint_id as string | null,
+    pendingWrites,
+  });
+}
+
+// Metadata is stored as jsonb, so it is always JSON; what can be wrong is its
+// shape (an object is what every reader expects) or a tagged value inside.
+function checkMetadata(value: unknown, at: StoredLocation): CheckpointMetadata {
+  if (typeof value === "object" && value !== null && !Array.isArray(value))
+    return value as CheckpointMetadata;
+  const what = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+  throw new CorruptValueError(`metadata that is ${what}`, { where: { ...at, part: "metadata" } });
+}
+
+// Both drivers parse json columns already; a client configured to return raw
+// text (a custom postgres.js `types` option) still works.
+function storedWrites(value: unknown): StoredWrite[] {
+  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  if (parsed === null || parsed === undefined) return [];
+  if (!Array.isArray(parsed)) throw new CorruptValueError("a writes aggregate that is not a list");
+  return parsed as StoredWrite[];
+}
