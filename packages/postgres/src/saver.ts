@@ -1,4 +1,5 @@
 import {
+  type ChannelHistory,
   type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
@@ -8,9 +9,10 @@ import {
   type CheckpointTuple,
   checkpointConfig,
   defaultSerializer,
+  deltaChannelHistory,
+  getCheckpoint,
   indexWrites,
-  listLimit,
-  nextIntegerVersion,
+  nextUniqueVersion,
   type PendingWrite,
   type PutOptions,
   quote,
@@ -37,10 +39,11 @@ import {
   threadIdArg,
   threadIdOf,
 } from "./identifiers.js";
+import { listScope } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
-import { type ListCursor, type ListScope, type Statements, statements } from "./statements.js";
+import { type ListCursor, type Statements, statements } from "./statements.js";
 import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
-import { rowToTuple } from "./tuples.js";
+import { rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
 
 /**
@@ -222,39 +225,27 @@ export class PostgresSaver implements CheckpointSaver {
       ? await db.query(this.sql.tupleById, [tk, nk, checkpointId, threadId, ns])
       : await db.query(this.sql.latestTuple, [tk, nk, threadId, ns]);
     const row = rows[0];
-    return row ? rowToTuple(row, this.codec) : undefined;
+    return row ? this.upgraded(db, await rowToTuple(row, this.codec)) : undefined;
+  }
+
+  private upgraded(db: SqlDriver, tuple: CheckpointTuple): Promise<CheckpointTuple> {
+    return withPendingSends(db, this.sql, this.codec, tuple);
   }
 
   async *list(
     config: RunnableConfig,
     options: CheckpointListOptions = {},
   ): AsyncGenerator<CheckpointTuple> {
-    const configurable = config?.configurable ?? {};
-    const scope: ListScope = {};
-    if (configurable.thread_id !== undefined) {
-      const id = threadIdOf(config, "list");
-      scope.thread = { key: keyOf(id), id };
-    }
-    if (configurable.checkpoint_ns !== undefined) {
-      const name = nsOf(config, "list");
-      scope.ns = { key: nsKeyOf(name), name };
-    }
-    // A checkpoint_id in the config lists that checkpoint only (LangGraph's contract).
-    scope.only = checkpointIdOf(config, "list");
-    scope.before = checkpointIdOf(options.before, "list: options.before");
-    let remaining = listLimit(options.limit);
+    const { scope, limit } = listScope(config, options, this.codec);
+    let remaining = limit;
     if (remaining <= 0) return;
-    // Encoded as metadata is, so Dates and the like compare equal.
-    if (options.filter && Object.keys(options.filter).length > 0)
-      scope.filter = this.codec.filterToJsonb(options.filter);
-
     const db = await this.db();
     let after: ListCursor | undefined;
     while (remaining > 0) {
       const page = Math.min(remaining, LIST_PAGE);
       const { text, params } = this.sql.listPage(scope, after, page);
       const rows = await db.query(text, params);
-      for (const row of rows) yield await rowToTuple(row, this.codec);
+      for (const row of rows) yield await this.upgraded(db, await rowToTuple(row, this.codec));
       remaining -= rows.length;
       if (rows.length < page) return;
       const last = rows[rows.length - 1]!;
@@ -357,14 +348,52 @@ export class PostgresSaver implements CheckpointSaver {
   }
 
   /**
-   * The version after `current`: integers, as every Savepoint saver.
+   * The version after `current` (core's `nextUniqueVersion`: forked branches never
+   * share a stored value). `any`, so LangGraph's `compile` takes it without a cast.
    *
    * @example
    * ```ts
-   * saver.getNextVersion(undefined); // 1
+   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
    * ```
    */
-  getNextVersion(current: ChannelVersion | undefined): ChannelVersion {
-    return nextIntegerVersion(current);
+  getNextVersion(current: ChannelVersion | undefined): any {
+    return nextUniqueVersion(current);
+  }
+
+  /**
+   * LangGraph's `get`: the checkpoint `config` names (or the latest).
+   * @example
+   * ```ts
+   * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
+   * ```
+   */
+  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
+    return getCheckpoint(this, config);
+  }
+
+  /**
+   * LangGraph's `getDeltaChannelHistory` (core's `deltaChannelHistory`).
+   *
+   * @example
+   * ```ts
+   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
+   * ```
+   */
+  getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, ChannelHistory>> {
+    return deltaChannelHistory(this, options);
+  }
+
+  /**
+   * What `JSON.stringify` shows of the saver: its name, never its connection.
+   * @example
+   * ```ts
+   * JSON.stringify({ saver }); // '{"saver":"[PostgresSaver]"}'
+   * ```
+   */
+  toJSON(): string {
+    return "[PostgresSaver]";
   }
 }

@@ -11,10 +11,14 @@ import {
   CorruptValueError,
   checkStoredCheckpoint,
   decodeStored,
+  migratePendingSends,
+  nextUniqueVersion,
   type StoredLocation,
   tupleOf,
 } from "@savepoint/core";
-import type { Row } from "./sql.js";
+import { keyOf, nsKeyOf } from "./identifiers.js";
+import type { Queryable, Row } from "./sql.js";
+import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
 
 /** One stored write as the tuple queries aggregate it: `[task_id, channel, type, value]`. */
@@ -82,4 +86,38 @@ function storedWrites(value: unknown): StoredWrite[] {
   if (parsed === null || parsed === undefined) return [];
   if (!Array.isArray(parsed)) throw new CorruptValueError("a writes aggregate that is not a list");
   return parsed as StoredWrite[];
+}
+
+/**
+ * A checkpoint of LangGraph's format < 4 kept pending sends as writes of its
+ * parent: they become its `__pregel_tasks` channel (core's
+ * `migratePendingSends`). One more query, for such a checkpoint only.
+ *
+ * @example
+ * ```ts
+ * const tuple = await withPendingSends(db, sql, codec, await rowToTuple(row, codec));
+ * ```
+ */
+export async function withPendingSends(
+  db: Queryable,
+  sql: Statements,
+  codec: ValueCodec,
+  tuple: CheckpointTuple,
+): Promise<CheckpointTuple> {
+  const parentId = tuple.parentConfig?.configurable?.checkpoint_id as string | undefined;
+  if (!(tuple.checkpoint.v < 4) || parentId === undefined) return tuple;
+  const threadId = tuple.config.configurable!.thread_id as string;
+  const ns = tuple.config.configurable!.checkpoint_ns as string;
+  const [parent] = await db.query(sql.tupleById, [
+    keyOf(threadId),
+    nsKeyOf(ns),
+    parentId,
+    threadId,
+    ns,
+  ]);
+  if (parent) {
+    const { pendingWrites } = await rowToTuple(parent, codec);
+    migratePendingSends(tuple.checkpoint, pendingWrites ?? [], nextUniqueVersion);
+  }
+  return tuple;
 }

@@ -239,10 +239,14 @@ export function describeSaverCases(label: string, ctx: CaseContext): void {
       expect(ids).toEqual(["ä", "b", "a"]);
     });
 
-    it("gives integer versions", () => {
+    it("gives unique, text-sortable versions and names itself in JSON", () => {
       const saver = ctx.saver();
-      expect(saver.getNextVersion(undefined)).toBe(1);
-      expect(saver.getNextVersion(3)).toBe(4);
+      const first = saver.getNextVersion(undefined);
+      expect(first).toMatch(/^0{31}1\./);
+      expect(saver.getNextVersion(3)).toMatch(/^0{31}4\./);
+      expect(saver.getNextVersion(first)).toMatch(/^0{31}2\./);
+      expect(saver.getNextVersion(undefined)).not.toBe(first);
+      expect(JSON.stringify({ saver })).toBe('{"saver":"[PostgresSaver]"}');
       expect(saver.capabilities.conditionalPut).toBe(true);
     });
   });
