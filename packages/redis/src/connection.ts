@@ -36,8 +36,11 @@ export type RedisSource = Redis | Cluster | string;
  * ```
  */
 export const URL_CLIENT_DEFAULTS = Object.freeze({
+  /** Milliseconds one connection attempt may take. */
   connectTimeout: 5_000,
+  /** Milliseconds every call may wait for its reply. */
   commandTimeout: 10_000,
+  /** Reconnect attempts a call waits through before it fails. */
   maxRetriesPerRequest: 4,
 });
 

@@ -61,10 +61,15 @@ export class CorruptValueError extends SavepointError {
  * ```
  */
 export interface StoredLocation {
+  /** The thread. */
   threadId: string;
+  /** The namespace. */
   ns?: string;
+  /** The checkpoint. */
   checkpointId?: string;
+  /** The task of a write. */
   taskId?: string;
+  /** The channel of a write or a channel value. */
   channel?: string;
   /** What part of the checkpoint: "checkpoint", "metadata", "write". */
   part?: string;

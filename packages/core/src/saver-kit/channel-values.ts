@@ -22,9 +22,13 @@ import { nextIntegerVersion } from "./versions.js";
  * ```
  */
 export interface ChannelBlob {
+  /** The channel. */
   channel: string;
+  /** The version it was written at. */
   version: ChannelVersion;
+  /** False when the channel was emptied at this version. */
   present: boolean;
+  /** The value, when present. */
   value: unknown;
 }
 

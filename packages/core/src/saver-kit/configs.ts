@@ -35,14 +35,19 @@ export function checkpointConfig(
  * ```
  */
 export interface StoredTupleParts {
+  /** The thread. */
   threadId: string;
+  /** The namespace. */
   ns: string;
   /** The id the checkpoint is stored under. */
   checkpointId: string;
+  /** The decoded checkpoint. */
   checkpoint: Checkpoint;
+  /** Its decoded metadata. */
   metadata: CheckpointMetadata | undefined;
   /** The parent checkpoint's id; `undefined`, `null` or `""` for none. */
   parentId: string | null | undefined;
+  /** Its writes, in order. */
   pendingWrites: CheckpointPendingWrite[];
 }
 

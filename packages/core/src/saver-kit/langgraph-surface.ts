@@ -19,7 +19,9 @@ import type {
  * ```
  */
 export interface ChannelHistory {
+  /** The channel's writes on the ancestors, oldest first. */
   writes: CheckpointPendingWrite[];
+  /** The value at the nearest ancestor that stores one; absent: start empty. */
   seed?: unknown;
 }
 

@@ -21,7 +21,9 @@ import {
  * ```
  */
 export interface TupleTarget {
+  /** The thread. */
   threadId: string;
+  /** The namespace. */
   ns: string;
   /** The checkpoint `config` names, or `undefined` for the latest. */
   checkpointId: string | undefined;
@@ -64,10 +66,13 @@ export function tupleTarget(
  * ```
  */
 export interface PutTarget {
+  /** The thread. */
   threadId: string;
+  /** The namespace ("" by default). */
   ns: string;
   /** The parent checkpoint (`config`'s `checkpoint_id`), if any. */
   parentId: string | undefined;
+  /** The new checkpoint's id. */
   checkpointId: string;
   /** `PutOptions.ifHead`, checked: a checkpoint id, `null` (no head yet) or `undefined` (unconditional). */
   ifHead: string | null | undefined;
@@ -112,10 +117,15 @@ export function putTarget(
  * ```
  */
 export interface WritesTarget {
+  /** The thread. */
   threadId: string;
+  /** The namespace. */
   ns: string;
+  /** The checkpoint the writes belong to. */
   checkpointId: string;
+  /** The task that made them. */
   taskId: string;
+  /** Its path ("" when not given). */
   taskPath: string;
 }
 

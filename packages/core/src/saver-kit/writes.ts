@@ -55,9 +55,13 @@ export function replacesOnWrite(channel: string): boolean {
  * ```
  */
 export interface IndexedWrite {
+  /** The index it is stored under. */
   idx: number;
+  /** Its channel. */
   channel: string;
+  /** Its value. */
   value: unknown;
+  /** True for a special channel: it replaces a write stored at its index. */
   replaces: boolean;
 }
 
@@ -144,8 +148,11 @@ export function compareWrites(
  * ```
  */
 export interface WriteOrderKey {
+  /** The task's path ("" when unknown). */
   readonly taskPath: string;
+  /** The task id. */
   readonly taskId: string;
+  /** The write index. */
   readonly idx: number;
 }
 

@@ -25,9 +25,12 @@ export interface Codec<T = any> {
   /** The stored name: unique in the serializer; keep it stable once data is written. */
   name: string;
   /** Values whose prototype is exactly `class.prototype` use this codec. */
-  class?: abstract new (
-    ...args: any[]
-  ) => T;
+  class?: {
+    /** The prototype its instances have (the serializer never calls the constructor). */
+    readonly prototype: T;
+    /** Its name, for error messages. */
+    readonly name: string;
+  };
   /** Or: values for which this returns true (checked after class matches). */
   test?: (value: unknown) => boolean;
   /** The value as data the serializer can save (JSON plus the built-in types, other codecs included). */
