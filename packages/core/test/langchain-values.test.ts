@@ -68,6 +68,7 @@ describe("LangChain and LangGraph values", () => {
       goto: ["a", new Send("b", { x: 1 })],
       update: { k: 1 },
     }),
+    new DeltaSnapshot([new HumanMessage("seed")]),
   ];
 
   it("round-trip through encode/decode and canonicalize as the same class with the same fields", () => {
