@@ -83,6 +83,28 @@ CREATE TABLE ${s}.heads (
 );
 `,
   },
+  {
+    version: 2,
+    name: "channel values once per (channel, version)",
+    // A checkpoint row with channel_versions keeps its values here (type
+    // "empty", value null: the channel was emptied at that version); a row
+    // without (written before this step) keeps them inline, and still reads.
+    sql: (s) => `
+ALTER TABLE ${s}.checkpoints ADD COLUMN channel_versions jsonb;
+-- the rows with inline values, so that a saver can tell at once whether any are left
+CREATE INDEX checkpoints_inline ON ${s}.checkpoints (checkpoint_id) WHERE channel_versions IS NULL;
+
+CREATE TABLE ${s}.channel_values (
+  thread_key bytea NOT NULL,
+  ns_key bytea NOT NULL,
+  channel text COLLATE "C" NOT NULL,
+  version text COLLATE "C" NOT NULL,
+  type text NOT NULL,
+  value text,
+  PRIMARY KEY (thread_key, ns_key, channel, version)
+);
+`,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   type CheckpointSaver,
   type CheckpointTuple,
   checkpointConfig,
+  checkpointWithoutValues,
   defaultSerializer,
   deltaChannelHistory,
   getCheckpoint,
@@ -43,7 +44,7 @@ import { listScope } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
 import { type ListCursor, type Statements, statements } from "./statements.js";
 import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
-import { rowToTuple, withPendingSends } from "./tuples.js";
+import { encodeBlobs, rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
 
 /**
@@ -77,8 +78,9 @@ const LIST_PAGE = 100;
  * - `new PostgresSaver()` stores in PGlite under `./.savepoint/pglite`.
  * - The schema is created on first use (or by calling `setup()`), with
  *   versioned migrations that are safe when many processes start at once.
- * - A task write is one statement; a checkpoint is one statement; `getTuple`
- *   is one query; a `list` page is one query.
+ * - A task write is one statement; a checkpoint and its new channel values
+ *   (stored once per channel and version) are one statement; `getTuple` is
+ *   one query; a `list` page is one query.
  * - `put(..., { ifHead })` is decided by a row lock in the database, so of two
  *   runs continuing one thread exactly one commits.
  * - It closes only what it opened: an injected client or PGlite stays open.
@@ -114,6 +116,7 @@ export class PostgresSaver implements CheckpointSaver {
   private ready: Promise<SqlDriver> | undefined;
   private driver: SqlDriver | undefined;
   private closed = false;
+  private inline = false;
 
   /**
    * @param source A postgres.js client, a `postgres://` URL, a PGlite
@@ -142,10 +145,8 @@ export class PostgresSaver implements CheckpointSaver {
   }
 
   /**
-   * Opens the connection (if the saver owns it) and brings the schema up to
-   * date. Every method calls it on first use; call it yourself to fail fast at
-   * startup. Throws `SchemaVersionError` when the database was migrated by a
-   * newer release.
+   * Opens the connection (if owned) and brings the schema up to date; every method
+   * calls it first. Throws `SchemaVersionError` for a database of a newer release.
    *
    * @example
    * ```ts
@@ -176,14 +177,7 @@ export class PostgresSaver implements CheckpointSaver {
     await driver?.close();
   }
 
-  /**
-   * Same as {@link PostgresSaver.close}, named as postgres.js names it.
-   *
-   * @example
-   * ```ts
-   * await saver.end();
-   * ```
-   */
+  /** Same as {@link PostgresSaver.close}, named as postgres.js names it. */
   end(): Promise<void> {
     return this.close();
   }
@@ -201,6 +195,11 @@ export class PostgresSaver implements CheckpointSaver {
         const driver = this.driver ?? (await openDriver(this.source, this.timeouts));
         this.driver = driver;
         await migrate(driver, this.schema);
+        // While rows with inline values remain, a put stores every channel its
+        // checkpoint lists (the first stored wins), so a child of such a row
+        // does not depend on its parent's inline values.
+        const [inline] = await driver.query(this.sql.inlineRows);
+        this.inline = inline?.inline === true;
         return driver;
       })();
       // A failed start (server down, newer schema) is retried on the next call.
@@ -261,7 +260,7 @@ export class PostgresSaver implements CheckpointSaver {
     config: RunnableConfig,
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
-    _newVersions: ChannelVersions,
+    newVersions: ChannelVersions,
     options?: PutOptions,
   ): Promise<RunnableConfig> {
     const threadId = threadIdOf(config, "put");
@@ -270,9 +269,12 @@ export class PostgresSaver implements CheckpointSaver {
     const checkpointId = storableId("put: checkpoint.id", checkpoint?.id);
     const ifHead = options?.ifHead;
     if (typeof ifHead === "string") storableId("put: options.ifHead", ifHead);
-    const [type, text] = await this.codec.encode(checkpoint, `Checkpoint ${checkpointId}`);
+    const stored = checkpointWithoutValues(checkpoint);
+    const [type, text] = await this.codec.encode(stored, `Checkpoint ${checkpointId}`);
+    const db = await this.db(); // first: it tells whether inline rows remain
+    const versions = this.inline ? checkpoint.channel_versions : newVersions;
+    const blobs = await encodeBlobs(this.codec, checkpoint, versions, checkpointId);
     const meta = this.codec.metadataToJsonb(metadata ?? {});
-    const db = await this.db();
     const tk = keyOf(threadId);
     const nk = nsKeyOf(ns);
     const params: unknown[] = [
@@ -285,6 +287,8 @@ export class PostgresSaver implements CheckpointSaver {
       type,
       text,
       meta,
+      JSON.stringify(checkpoint.channel_versions ?? {}),
+      blobs,
     ];
     let statement = this.sql.put;
     if (ifHead === null) statement = this.sql.putIfNoHead;
@@ -371,14 +375,7 @@ export class PostgresSaver implements CheckpointSaver {
     return getCheckpoint(this, config);
   }
 
-  /**
-   * LangGraph's `getDeltaChannelHistory` (core's `deltaChannelHistory`).
-   *
-   * @example
-   * ```ts
-   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
-   * ```
-   */
+  /** LangGraph's `getDeltaChannelHistory` (core's `deltaChannelHistory`). */
   getDeltaChannelHistory(options: {
     config: RunnableConfig;
     channels: string[];

@@ -21,22 +21,43 @@ export function statements(s: string) {
     WHERE w.thread_key = ${c}.thread_key AND w.ns_key = ${c}.ns_key AND w.checkpoint_id = ${c}.checkpoint_id
   ) AS writes`;
 
+  // The stored values of the versions the checkpoint lists, as one json
+  // array of [channel, type, value] (null for a row with inline values).
+  const valuesOf = (c: string) => `(
+    SELECT json_agg(json_build_array(v.channel, v.type, v.value))
+    FROM jsonb_each_text(${c}.channel_versions) e
+    JOIN ${s}.channel_values v ON v.thread_key = ${c}.thread_key AND v.ns_key = ${c}.ns_key
+      AND v.channel = e.key AND v.version = e.value
+  ) AS channel_values`;
+
   const tupleColumns = (c: string) =>
     `${c}.thread_id, ${c}.checkpoint_ns, ${c}.checkpoint_id, ${c}.parent_checkpoint_id, ` +
-    `${c}.type, ${c}.checkpoint, ${c}.metadata::text AS metadata, ${writesOf(c)}`;
+    `${c}.type, ${c}.checkpoint, ${c}.metadata::text AS metadata, ${writesOf(c)}, ` +
+    `${c}.channel_versions IS NOT NULL AS split, ${valuesOf(c)}`;
 
   // $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns,
-  // $6 parent id, $7 type, $8 checkpoint text, $9 metadata json. `ctes`
-  // decide the head; the checkpoint is stored only if `from` has a row.
+  // $6 parent id, $7 type, $8 checkpoint text (without channel_values), $9
+  // metadata json, $10 channel_versions json, $11 the channel values of
+  // newVersions (`[[channel, version, type, value], ...]`). `ctes` decide the
+  // head; the checkpoint and its values are stored only if `from` has a row,
+  // and the first value stored for a (channel, version) wins.
   const insertCheckpoint = (ctes: string, from: string) => `
-WITH ${ctes}
-INSERT INTO ${s}.checkpoints AS c
-  (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, parent_checkpoint_id, type, checkpoint, metadata)
-SELECT $1::bytea, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text::jsonb FROM ${from}
-ON CONFLICT (thread_key, ns_key, checkpoint_id) DO UPDATE SET
-  parent_checkpoint_id = excluded.parent_checkpoint_id, type = excluded.type,
-  checkpoint = excluded.checkpoint, metadata = excluded.metadata
-RETURNING 1 AS stored`;
+WITH ${ctes},
+stored AS (
+  INSERT INTO ${s}.checkpoints AS c
+    (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, parent_checkpoint_id, type, checkpoint, metadata, channel_versions)
+  SELECT $1::bytea, $2::bytea, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text::jsonb, $10::text::jsonb FROM ${from}
+  ON CONFLICT (thread_key, ns_key, checkpoint_id) DO UPDATE SET
+    parent_checkpoint_id = excluded.parent_checkpoint_id, type = excluded.type,
+    checkpoint = excluded.checkpoint, metadata = excluded.metadata, channel_versions = excluded.channel_versions
+  RETURNING 1 AS stored),
+vals AS (
+  INSERT INTO ${s}.channel_values (thread_key, ns_key, channel, version, type, value)
+  SELECT $1::bytea, $2::bytea, b->>0, b->>1, b->>2, b->>3
+  FROM json_array_elements($11::text::json) AS b
+  WHERE EXISTS (SELECT 1 FROM stored)
+  ON CONFLICT (thread_key, ns_key, channel, version) DO NOTHING)
+SELECT stored FROM stored`;
 
   const sameThread = (t: string) => `${t}.thread_key = $1::bytea AND ${t}.ns_key = $2::bytea`;
   // The latest stored checkpoint: what the head is when its row is missing.
@@ -84,7 +105,7 @@ ORDER BY c.checkpoint_id DESC LIMIT 1`,
     ),
 
     /**
-     * Only when the head is `$10`. UPDATE locks the head row and re-checks
+     * Only when the head is `$12`. UPDATE locks the head row and re-checks
      * its condition against the newest committed version, so of many racing
      * puts exactly one matches. When the head row is missing (deleted by
      * hand), the latest stored checkpoint is the head: the row is inserted
@@ -94,13 +115,13 @@ ORDER BY c.checkpoint_id DESC LIMIT 1`,
     putIfHead: insertCheckpoint(
       `moved AS (
   UPDATE ${s}.heads h SET checkpoint_id = greatest(h.checkpoint_id, $3::text)
-  WHERE ${sameThread("h")} AND h.checkpoint_id = $10::text
+  WHERE ${sameThread("h")} AND h.checkpoint_id = $12::text
   RETURNING 1),
 healed AS (
   INSERT INTO ${s}.heads (thread_key, ns_key, checkpoint_id)
-  SELECT $1::bytea, $2::bytea, greatest($3::text COLLATE "C", $10::text COLLATE "C")
+  SELECT $1::bytea, $2::bytea, greatest($3::text COLLATE "C", $12::text COLLATE "C")
   WHERE NOT EXISTS (SELECT 1 FROM ${s}.heads h WHERE ${sameThread("h")})
-    AND $10::text = ${latestId}
+    AND $12::text = ${latestId}
   ON CONFLICT (thread_key, ns_key) DO NOTHING
   RETURNING 1)`,
       "(SELECT 1 FROM moved UNION ALL SELECT 1 FROM healed) AS head",
@@ -155,8 +176,12 @@ ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET
   task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value
 WHERE excluded.idx < 0`,
 
+    /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
+    inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
+
     /** Every row of one thread, in every namespace, in one statement. $1 thread key. */
     deleteThread: `WITH w AS (DELETE FROM ${s}.writes WHERE thread_key = $1::bytea),
+v AS (DELETE FROM ${s}.channel_values WHERE thread_key = $1::bytea),
 h AS (DELETE FROM ${s}.heads WHERE thread_key = $1::bytea)
 DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
 

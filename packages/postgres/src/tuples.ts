@@ -5,14 +5,18 @@
 // shape-checked: damage never surfaces as a raw TypeError, and never reads
 // as an empty, finished thread.
 import {
+  type ChannelVersions,
+  type Checkpoint,
   type CheckpointMetadata,
   type CheckpointPendingWrite,
   type CheckpointTuple,
   CorruptValueError,
+  channelBlobs,
   checkStoredCheckpoint,
   decodeStored,
   migratePendingSends,
   nextUniqueVersion,
+  quote,
   type StoredLocation,
   tupleOf,
 } from "@savepoint/core";
@@ -40,12 +44,34 @@ export async function rowToTuple(row: Row, codec: ValueCodec): Promise<Checkpoin
   const checkpointId = row.checkpoint_id as string;
   const at: StoredLocation = { threadId, ns, checkpointId };
 
-  const checkpoint = checkStoredCheckpoint(
-    await decodeStored({ ...at, part: "checkpoint" }, () =>
-      codec.decode(row.type as string, row.checkpoint as string),
-    ),
-    at,
+  const decoded = await decodeStored({ ...at, part: "checkpoint" }, () =>
+    codec.decode(row.type as string, row.checkpoint as string),
   );
+  // A row written since channel values are stored apart lists them by version.
+  if (
+    row.split === true &&
+    typeof decoded === "object" &&
+    decoded !== null &&
+    (decoded as Record<string, unknown>).channel_values === undefined
+  ) {
+    const stored = decodeStored({ ...at, part: "checkpoint" }, () =>
+      storedValues(row.channel_values),
+    );
+    const values: Record<string, unknown> = {};
+    for (const [channel, type, text] of stored) {
+      if (type === "empty" || text === null) continue;
+      const where = { ...at, part: "channel value", channel };
+      const value = await decodeStored(where, () => codec.decode(type, text));
+      Object.defineProperty(values, channel, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    (decoded as Record<string, unknown>).channel_values = values;
+  }
+  const checkpoint = checkStoredCheckpoint(decoded, at);
   const metadata = checkMetadata(
     decodeStored({ ...at, part: "metadata" }, () =>
       codec.metadataFromJsonb(row.metadata as string),
@@ -120,4 +146,42 @@ export async function withPendingSends(
     migratePendingSends(tuple.checkpoint, pendingWrites ?? [], nextUniqueVersion);
   }
   return tuple;
+}
+
+/**
+ * The channel values a `put` stores, as the put statements take them: one
+ * json array of `[channel, version, type, value]`, one per channel in
+ * `newVersions` (type "empty" and no value for a channel that is absent).
+ *
+ * @example
+ * ```ts
+ * const blobs = await encodeBlobs(codec, checkpoint, newVersions, checkpoint.id);
+ * ```
+ */
+export async function encodeBlobs(
+  codec: ValueCodec,
+  checkpoint: Checkpoint,
+  newVersions: ChannelVersions,
+  checkpointId: string,
+): Promise<string> {
+  const rows: [string, string, string, string | null][] = [];
+  for (const blob of channelBlobs(checkpoint, newVersions)) {
+    if (!blob.present) {
+      rows.push([blob.channel, String(blob.version), "empty", null]);
+      continue;
+    }
+    const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpointId)}`;
+    const [type, text] =
+      codec.encodeSync(blob.value, owner) ?? (await codec.encode(blob.value, owner));
+    rows.push([blob.channel, String(blob.version), type, text]);
+  }
+  return JSON.stringify(rows);
+}
+
+function storedValues(value: unknown): [string, string, string | null][] {
+  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  if (parsed === null || parsed === undefined) return [];
+  if (!Array.isArray(parsed))
+    throw new CorruptValueError("a channel values aggregate that is not a list");
+  return parsed as [string, string, string | null][];
 }

@@ -15,7 +15,7 @@ import {
 } from "@savepoint/core";
 import { describe, expect, it } from "vitest";
 import type { PostgresSaver } from "../src/index.js";
-import { type CaseContext, collect, threadId } from "./saver-cases.js";
+import { type CaseContext, collect, threadId, wholePuts } from "./saver-cases.js";
 
 /** A workflow that runs a task, pauses, runs another, pauses again, and runs a third. */
 export function twoPauseWorkflow(saver: PostgresSaver, name = "damage") {
@@ -60,7 +60,8 @@ function expectNamed(
   if (where.channel !== undefined) expect(e.message).toContain(`channel ${quote(where.channel)}`);
 }
 
-export function describeDamageCases(label: string, ctx: CaseContext): void {
+export function describeDamageCases(label: string, given: CaseContext): void {
+  const ctx = wholePuts(given);
   const s = () => ctx.schema();
   const threadKey = async (thread: string) =>
     (

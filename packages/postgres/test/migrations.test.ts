@@ -1,8 +1,10 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
+import { defaultSerializer, InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keyOf, nsKeyOf } from "../src/identifiers.js";
 import { MIGRATIONS, PostgresSaver, SCHEMA_VERSION } from "../src/index.js";
 import { statements } from "../src/statements.js";
+import { ValueCodec } from "../src/values.js";
 import { client, pglite, postgresUp, randomName } from "./fixtures.js";
 import { chain, checkpoint, meta, threadId } from "./saver-cases.js";
 
@@ -29,6 +31,7 @@ describe("migrations on PGlite", () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'custom_schema' ORDER BY 1",
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
+      "channel_values",
       "checkpoints",
       "heads",
       "migrations",
@@ -71,6 +74,37 @@ describe("migrations on PGlite", () => {
     expect(await count(pg, `SELECT count(*)::int AS n FROM "${schema}".checkpoints`)).toBe(before);
     expect(await count(pg, `SELECT count(*)::int AS n FROM "${schema}".writes`)).toBe(0);
     await saver.close();
+  });
+
+  it("reads rows written before channel values were stored apart, and continues their threads", async () => {
+    const saver = new PostgresSaver(pg, { schema: "inline_rows" });
+    await saver.setup();
+    const thread = threadId();
+    const parent = checkpoint({ topic: "cats", count: 1 });
+    // A row as migration 1 stored it: channel_values inline, no channel_versions.
+    const [type, text] = await new ValueCodec(defaultSerializer).encode(parent);
+    await pg.query(
+      `INSERT INTO "inline_rows".checkpoints (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, type, checkpoint, metadata)
+       VALUES ($1, $2, $3, $4, '', $5, $6, '{}'::jsonb)`,
+      [keyOf(thread), nsKeyOf(""), parent.id, thread, type, text],
+    );
+    const config = {
+      configurable: { thread_id: thread, checkpoint_ns: "", checkpoint_id: parent.id },
+    };
+    expect((await saver.getTuple(config))?.checkpoint).toEqual(parent);
+    // A new saver sees the inline row, so its child keeps every channel.
+    await saver.close();
+    const next = new PostgresSaver(pg, { schema: "inline_rows" });
+    const child = { ...checkpoint({}, parent.id), channel_values: { topic: "cats", count: 2 } };
+    child.channel_versions = { ...parent.channel_versions, count: "2" };
+    const c2 = await next.put(config, child, meta(), { count: "2" });
+    expect((await next.getTuple(c2))?.checkpoint.channel_values).toEqual({
+      topic: "cats",
+      count: 2,
+    });
+    await next.deleteThread(thread);
+    expect(await count(pg, `SELECT count(*)::int AS n FROM "inline_rows".channel_values`)).toBe(0);
+    await next.close();
   });
 
   it("reads a thread through its indexes, never by scanning other threads", async () => {

@@ -8,6 +8,7 @@ import {
   defaultSerializer,
   InvalidIdentifierError,
   newCheckpointId,
+  nextUniqueVersion,
   type RunnableConfig,
   type SerializerProtocol,
 } from "@savepoint/core";
@@ -32,9 +33,39 @@ export function threadId(label = "t"): string {
   return `pg-test-${label}-${randomUUID()}`;
 }
 
-/** A checkpoint with `values` as channel values, its id after `after` (the suite's factory). */
+/**
+ * A checkpoint with `values` as channel values, its id after `after` (the
+ * suite's factory), each channel at a version of its own: channel values are
+ * stored once per (channel, version), the first stored wins.
+ */
 export function checkpoint(values: Record<string, unknown> = {}, after?: string): Checkpoint {
-  return makeCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
+  const made = makeCheckpoint(values, undefined, newCheckpointId(after)).checkpoint;
+  for (const channel of Object.keys(made.channel_versions))
+    made.channel_versions[channel] = nextUniqueVersion(undefined);
+  return made;
+}
+
+/**
+ * These cases put whole checkpoints: a put whose `newVersions` is empty
+ * stores every channel the checkpoint lists, as a put with all of them new.
+ */
+export function wholePuts(ctx: CaseContext): CaseContext {
+  const patched = new WeakSet<PostgresSaver>();
+  const whole = (saver: PostgresSaver) => {
+    if (patched.has(saver)) return saver;
+    patched.add(saver);
+    const put = saver.put.bind(saver);
+    saver.put = (config, cp, metadata, newVersions, options) =>
+      put(
+        config,
+        cp,
+        metadata,
+        Object.keys(newVersions ?? {}).length > 0 ? newVersions : (cp?.channel_versions ?? {}),
+        options,
+      );
+    return saver;
+  };
+  return { ...ctx, saver: () => whole(ctx.saver()), make: (o) => whole(ctx.make(o)) };
 }
 
 export const meta = (extra: Record<string, unknown> = {}) => makeMetadata(extra);
@@ -136,7 +167,8 @@ export class ForeignSerializer implements SerializerProtocol {
 }
 
 /** The shared direct tests of PostgresSaver, registered once per driver. */
-export function describeSaverCases(label: string, ctx: CaseContext): void {
+export function describeSaverCases(label: string, given: CaseContext): void {
+  const ctx = wholePuts(given);
   describe(`${label}: checkpoints`, () => {
     it("stores a checkpoint and reads it back, latest and by id", async () => {
       const saver = ctx.saver();
@@ -146,15 +178,18 @@ export function describeSaverCases(label: string, ctx: CaseContext): void {
         { configurable: { thread_id: thread } },
         first,
         meta({ step: -1, source: "input" }),
-        {
-          topic: 1,
-        },
+        first.channel_versions,
       );
       expect(c1).toEqual({
         configurable: { thread_id: thread, checkpoint_ns: "", checkpoint_id: first.id },
       });
       const second = checkpoint({ topic: "dogs" }, first.id);
-      const c2 = await saver.put(c1, second, meta({ step: 0, when: new Date(5) }), { topic: 2 });
+      const c2 = await saver.put(
+        c1,
+        second,
+        meta({ step: 0, when: new Date(5) }),
+        second.channel_versions,
+      );
 
       const latest = await saver.getTuple({ configurable: { thread_id: thread } });
       expect(latest?.checkpoint).toEqual(second);
@@ -192,7 +227,7 @@ export function describeSaverCases(label: string, ctx: CaseContext): void {
       await saver.put({ configurable: { thread_id: thread } }, cp, meta({ step: 1 }), {});
       await saver.put(
         { configurable: { thread_id: thread } },
-        { ...cp, channel_values: { v: 2 } },
+        { ...cp, channel_values: { v: 2 }, channel_versions: { v: nextUniqueVersion(undefined) } },
         meta({ step: 2 }),
         {},
       );
