@@ -17,11 +17,18 @@ for (const report of reports) rmSync(report, { force: true });
 // Import circles fail the run like a lint error (scripts/check-cycles.mjs).
 const cycles = spawnSync("node", ["scripts/check-cycles.mjs"], { stdio: "inherit" });
 
-const turbo = spawnSync("turbo", ["run", "lint", "typecheck", "test", ...process.argv.slice(2)], {
-  stdio: "inherit",
-  shell: process.platform === "win32",
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
-});
+// Two tasks at a time on a 2-core machine: the suites start servers,
+// browsers and child processes of their own, and running all of them at
+// once only makes each slower (and their process timeouts flaky).
+const turbo = spawnSync(
+  "turbo",
+  ["run", "lint", "typecheck", "test", "--concurrency=2", ...process.argv.slice(2)],
+  {
+    stdio: "inherit",
+    shell: process.platform === "win32",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  },
+);
 
 let passed = 0;
 let failed = 0;

@@ -32,7 +32,7 @@ async function demo(...args: string[]): Promise<string> {
     {
       cwd: new URL("..", import.meta.url).pathname,
       env: { ...process.env, INIT_CWD: dir, CI: "true" },
-      timeout: 60_000,
+      timeout: 240_000,
       killSignal: "SIGKILL",
     },
   );
@@ -146,7 +146,7 @@ describe("the agent-approval demo", () => {
       expectSameMessage(message, messages[i]!);
     });
     expect(third).toContain(`  state answer ${JSON.stringify(FINAL_ANSWER)}`);
-  }, 180_000);
+  }, 600_000);
 
   it("--reject in a new process refuses the tool call: no tool runs and the model is not called again", async () => {
     const first = await demo("--thread", "rejected");
@@ -175,5 +175,5 @@ describe("the agent-approval demo", () => {
     expect(messages[3]!.instanceOf.AIMessage).toBe(true);
     expect(messages[3]!.fields.content).toBe(answer);
     expect(second).toContain(`Done. The agent answered: ${answer}`);
-  }, 180_000);
+  }, 600_000);
 });

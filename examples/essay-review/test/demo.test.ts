@@ -40,5 +40,5 @@ describe("the essay-review demo", () => {
     const third = await demo("--reject", "--new");
     expect(third.stdout).toContain("Starting a new run");
     expect(third.stdout).toContain('"isApproved":false');
-  }, 120_000);
+  }, 600_000);
 });
