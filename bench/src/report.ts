@@ -411,7 +411,7 @@ export function renderStorage(storage: readonly StorageResult[]): string {
       "compiled with each saver as its checkpointer (`bench/src/storage.ts`). *Stored* is what the thread occupies: the sum of " +
       "`pg_column_size` over the saver's tables on Postgres and PGlite, `MEMORY USAGE` of its keys on Redis, the encoded values on " +
       "memory. *Full copies* is what storing every checkpoint's whole state would take (the previous layout): each checkpoint the " +
-      "thread holds, encoded. The last two columns are the median time of one turn over the first and the last tenth of the thread.",
+      "thread holds, encoded. Postgres and PGlite compress large values (TOAST); memory and Redis keep them as written, so compare a saver with its own full copies and with LangGraph.js on the same store. The last two columns are the median time of one turn over the first and the last tenth of the thread: a `messages` channel is one value that grows every turn, and every saver here (LangGraph.js's too) stores and reads the whole list once per turn.",
     "",
     mdTable(
       [
