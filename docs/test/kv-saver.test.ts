@@ -12,9 +12,9 @@ import { join } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
 import { describeSaverConformance } from "@savepoint/conformance";
-import { describeLangGraphPrograms } from "@savepoint/conformance/langgraph";
+import { describeLangGraphPrograms, exposeVitestGlobals } from "@savepoint/conformance/langgraph";
 import type { CheckpointSaver } from "@savepoint/core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readSamples, SAMPLES_CACHE, sampleFiles, writeSampleTree } from "./samples.js";
 
 const GUIDE = "guides/write-your-own-saver.md";
@@ -35,16 +35,7 @@ const init = (await import(join(DIR, "kv-saver.conformance.ts"))).default as {
   create: () => KvSaver;
 };
 
-Object.assign(globalThis, {
-  describe,
-  it,
-  test,
-  expect,
-  beforeAll,
-  afterAll,
-  beforeEach,
-  afterEach,
-});
+exposeVitestGlobals();
 const { validate, deltaChannelHistoryTests } = await import(
   "@langchain/langgraph-checkpoint-validation"
 );

@@ -7,19 +7,10 @@
 // config keeps `globals` off, and vitest isolates test files (the default),
 // so no other file sees them.
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
+import { exposeVitestGlobals } from "@savepoint/conformance/langgraph";
 import { MemorySaver } from "../src/index.js";
 
-Object.assign(globalThis, {
-  describe,
-  it,
-  test,
-  expect,
-  beforeAll,
-  afterAll,
-  beforeEach,
-  afterEach,
-});
+exposeVitestGlobals();
 const { validate, deltaChannelHistoryTests } = await import(
   "@langchain/langgraph-checkpoint-validation"
 );

@@ -9,20 +9,12 @@
 // the suite is imported.
 import type { PGlite } from "@electric-sql/pglite";
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
+import { exposeVitestGlobals } from "@savepoint/conformance/langgraph";
+import { describe } from "vitest";
 import { PostgresSaver } from "../src/index.js";
 import { client, pglite, postgresUp, randomName } from "./fixtures.js";
 
-Object.assign(globalThis, {
-  describe,
-  it,
-  test,
-  expect,
-  beforeAll,
-  afterAll,
-  beforeEach,
-  afterEach,
-});
+exposeVitestGlobals();
 const { validate, deltaChannelHistoryTests } = await import(
   "@langchain/langgraph-checkpoint-validation"
 );

@@ -8,22 +8,14 @@
 // own module context, and `globals` stays off in the shared config), before
 // the suite is imported.
 import type { CheckpointSaverTestInitializer } from "@langchain/langgraph-checkpoint-validation";
+import { exposeVitestGlobals } from "@savepoint/conformance/langgraph";
 import { type Cluster, Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, test } from "vitest";
+import { describe } from "vitest";
 import { RedisSaver } from "../src/index.js";
 import { type LocalCluster, startCluster } from "./cluster.js";
 import { deletePrefix, REDIS_URL, randomPrefix, redisUp } from "./helpers.js";
 
-Object.assign(globalThis, {
-  describe,
-  it,
-  test,
-  expect,
-  beforeAll,
-  afterAll,
-  beforeEach,
-  afterEach,
-});
+exposeVitestGlobals();
 const { validate, deltaChannelHistoryTests } = await import(
   "@langchain/langgraph-checkpoint-validation"
 );

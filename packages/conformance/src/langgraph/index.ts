@@ -24,3 +24,4 @@ export type {
   LangGraphProgramName,
   LangGraphProgramsInitializer,
 } from "./types.js";
+export { exposeVitestGlobals } from "./vitest-globals.js";
