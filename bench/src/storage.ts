@@ -206,17 +206,21 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
   return results;
 }
 
-// MemorySaver keeps encoded [type, data] pairs: the data is what it stores.
+// MemorySaver keeps each value as its JSON text (or, under another
+// serializer, a [type, data] pair): the text or the data is what it stores.
 function storedMemoryBytes(saver: MemorySaver): number {
-  type Typed = [string, string | Uint8Array];
+  type Stored = string | [string, string | Uint8Array];
   type Space = {
-    checkpoints: Map<string, { checkpoint: Typed; metadata: Typed }>;
-    writes: Map<string, Map<string, { value: Typed }>>;
-    blobs: Map<string, Typed | null>;
+    checkpoints: Map<string, { checkpoint: Stored; metadata: Stored }>;
+    writes: Map<string, Map<string, { value: Stored }>>;
+    blobs: Map<string, Stored | null>;
   };
   const threads = (saver as unknown as { threads: Map<string, Map<string, Space>> }).threads;
-  const size = (typed: Typed | null | undefined) =>
-    typed ? (typeof typed[1] === "string" ? Buffer.byteLength(typed[1]) : typed[1].byteLength) : 0;
+  const size = (stored: Stored | null | undefined): number => {
+    if (!stored) return 0;
+    const data = typeof stored === "string" ? stored : stored[1];
+    return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+  };
   let bytes = 0;
   for (const namespaces of threads.values()) {
     for (const space of namespaces.values()) {

@@ -53,6 +53,7 @@ export type GroupName =
   | "payloads"
   | "identifiers"
   | "runtime"
+  | "threads"
   | "properties";
 
 /**
@@ -70,5 +71,6 @@ export const GROUP_NAMES: readonly GroupName[] = [
   "payloads",
   "identifiers",
   "runtime",
+  "threads",
   "properties",
 ];

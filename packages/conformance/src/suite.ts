@@ -6,6 +6,7 @@ import { payloadsGroup } from "./groups/payloads.js";
 import { propertiesGroup } from "./groups/properties.js";
 import { restartGroup } from "./groups/restart.js";
 import { runtimeGroup } from "./groups/runtime/index.js";
+import { threadsGroup } from "./groups/threads/index.js";
 import type { GroupName, SaverInitializer } from "./initializer.js";
 
 const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {
@@ -15,6 +16,7 @@ const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {
   payloads: payloadsGroup,
   identifiers: identifiersGroup,
   runtime: runtimeGroup,
+  threads: threadsGroup,
   properties: propertiesGroup,
 };
 

@@ -27,6 +27,7 @@
 export * from "./contract/checkpoint.js";
 export type { Interrupt } from "./contract/interrupt.js";
 export * from "./contract/store.js";
+export * from "./contract/threads.js";
 export * from "./errors/index.js";
 export * from "./ids.js";
 export { Command, isCommand } from "./runtime/command.js";
@@ -44,6 +45,7 @@ export type { RetryPolicy } from "./runtime/retry.js";
 export type { SnapshotTask, StateSnapshot } from "./runtime/snapshot.js";
 export { RunStream, type StreamMode } from "./runtime/stream.js";
 export { type TaskOptions, task } from "./runtime/task.js";
+export type { RecoverOptions, RecoverResult } from "./runtime/threads.js";
 export { type Durability, EntrypointFinal, type PausedResult } from "./runtime/workflow-types.js";
 export * from "./saver-kit/channel-values.js";
 export * from "./saver-kit/configs.js";

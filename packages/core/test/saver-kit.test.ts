@@ -9,6 +9,7 @@ import {
   listLimit,
   matchesMetadataFilter,
   namespaceOf,
+  nextUniqueVersion,
   optionalCheckpointId,
   quote,
   requireThreadId,
@@ -110,6 +111,33 @@ describe("saver kit: configs, writes, listing", () => {
     expect(matchesMetadataFilter(metadata, { nested: { n: 1 } })).toBe(true);
     expect(matchesMetadataFilter(metadata, { nested: {} })).toBe(false);
     expect(matchesMetadataFilter(metadata, { missing: undefined })).toBe(false);
+  });
+});
+
+describe("saver kit: versions", () => {
+  it("counts up, sorts as text, and never repeats", () => {
+    const seen = new Set<string>();
+    let current: string | undefined;
+    for (let i = 1; i <= 1_000; i++) {
+      const next = nextUniqueVersion(current);
+      expect(Number.parseInt(next, 10)).toBe(i);
+      if (current !== undefined) expect(next > current).toBe(true);
+      expect(seen.has(next)).toBe(false);
+      seen.add(next);
+      current = next;
+    }
+    // Two forks from one version get different versions with the same counter.
+    expect(nextUniqueVersion("0000000000000007.x")).not.toBe(
+      nextUniqueVersion("0000000000000007.x"),
+    );
+  });
+
+  it("sorts after a version written with LangGraph's 32-digit padding", () => {
+    for (const old of [`${"0".repeat(31)}1.4f9c2b7a1d3e5`, `${"0".repeat(29)}999.zz`, 41]) {
+      const next = nextUniqueVersion(old);
+      expect(Number.parseInt(next, 10)).toBe(Number.parseInt(String(old), 10) + 1);
+      if (typeof old === "string") expect(next > old).toBe(true);
+    }
   });
 });
 

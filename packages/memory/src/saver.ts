@@ -19,6 +19,7 @@ import {
   dumpTyped,
   getCheckpoint,
   indexWrites,
+  type ListedThread,
   listLimit,
   loadTyped,
   matchesMetadataFilter,
@@ -28,10 +29,14 @@ import {
   optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
+  type PutWritesOptions,
   putTarget,
   type RunnableConfig,
   requireThreadId,
+  type SavepointSerializer,
+  type SaverThreadQuery,
   type SerializerProtocol,
+  savepointSerializerOf,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
@@ -42,9 +47,14 @@ import {
   MemoryStorage,
   type Namespace,
   type StoredCheckpoint,
+  type StoredThreadRecord,
   type StoredWrite,
 } from "./storage.js";
+import { applyUpdate, listRecords, prepareUpdate } from "./thread-records.js";
 import { readTuple } from "./tuples.js";
+
+// The type tag of bare-text values (Savepoint's serializer's own).
+const SAVEPOINT_JSON = "savepoint-json";
 
 /**
  * Options of {@link MemorySaver}.
@@ -82,22 +92,43 @@ export class MemorySaver implements CheckpointSaver {
   readonly capabilities = {
     /** `put(..., { ifHead })` is checked and applied in one step: of two racing runs, one commits. */
     conditionalPut: true,
+    /** A record per thread, changed with the write it accompanies; `listThreads` lists them. */
+    threads: true,
   } as const;
   private readonly threads: Map<string, Map<string, Namespace>>;
+  private readonly records: Map<string, StoredThreadRecord>;
+  // Savepoint's serializer when it is this saver's: values are then kept as bare JSON text.
+  private readonly ownSerializer: SavepointSerializer | undefined;
 
   constructor(options: MemorySaverOptions = {}) {
     this.serde = options.serde ?? defaultSerializer;
-    this.threads = (options.storage ?? new MemoryStorage()).threads;
+    this.ownSerializer = savepointSerializerOf(this.serde);
+    const storage = options.storage ?? new MemoryStorage();
+    this.threads = storage.threads;
+    this.records = storage.records;
   }
 
   // Synchronous with Savepoint's serializer: a task write is on every task's
   // path, and an await per value costs more than encoding a small one.
   private encode(value: unknown, owner: Owner): Encoded | Promise<Encoded> {
+    const ours = this.ownSerializer;
+    if (ours) return ours.encode(value, owner);
     return dumpTyped(this.serde, value, owner);
   }
 
   private decode(value: Encoded): unknown {
+    if (typeof value === "string") return loadTyped(this.serde, SAVEPOINT_JSON, value);
     return loadTyped(this.serde, value[0], value[1]);
+  }
+
+  // Metadata is decoded only for a listing that filters on it: a put stays one encode.
+  private async matches(
+    stored: StoredCheckpoint,
+    filter: CheckpointListOptions["filter"],
+  ): Promise<boolean> {
+    if (filter === undefined || filter === null) return true;
+    const metadata = (await this.decode(stored.metadata)) as CheckpointMetadata;
+    return matchesMetadataFilter(metadata, filter);
   }
 
   private namespace(threadId: string, ns: string, create: true): Namespace;
@@ -182,7 +213,7 @@ export class MemorySaver implements CheckpointSaver {
       if (before !== undefined && only >= before) return;
       for (const [t, n, space] of sources) {
         const stored = space.checkpoints.get(only);
-        if (!stored || !matchesMetadataFilter(stored.metadataValue, options.filter)) continue;
+        if (!stored || !(await this.matches(stored, options.filter))) continue;
         yield await this.tuple(t, n, space, stored);
         if (--remaining <= 0) return;
       }
@@ -206,7 +237,7 @@ export class MemorySaver implements CheckpointSaver {
       if (!best) return;
       const stored = best.space.checkpoints.get(best.space.ids[best.i]!)!;
       best.i--;
-      if (!matchesMetadataFilter(stored.metadataValue, options.filter)) continue;
+      if (!(await this.matches(stored, options.filter))) continue;
       remaining--;
       yield await this.tuple(best.t, best.n, best.space, stored);
     }
@@ -220,10 +251,11 @@ export class MemorySaver implements CheckpointSaver {
     options?: PutOptions,
   ): Promise<RunnableConfig> {
     const { threadId, ns, parentId, checkpointId, ifHead } = putTarget(config, checkpoint, options);
-    const encodedCheckpoint = await this.encode(
+    let encodedCheckpoint = this.encode(
       checkpointWithoutValues(checkpoint),
-      `Checkpoint ${checkpointId}`,
+      () => `Checkpoint ${checkpointId}`,
     );
+    if (encodedCheckpoint instanceof Promise) encodedCheckpoint = await encodedCheckpoint;
     const blobs: [key: string, value: Encoded | null][] = [];
     for (const blob of channelBlobs(checkpoint, newVersions)) {
       const key = channelVersionKey(blob.channel, blob.version);
@@ -238,11 +270,13 @@ export class MemorySaver implements CheckpointSaver {
       if (encoded instanceof Promise) encoded = await encoded;
       blobs.push([key, encoded]);
     }
-    const encodedMetadata = await this.encode(
-      metadata,
-      `The metadata of checkpoint ${checkpointId}`,
-    );
-    const metadataValue = (await this.decode(encodedMetadata)) as CheckpointMetadata;
+    let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
+    if (encodedMetadata instanceof Promise) encodedMetadata = await encodedMetadata;
+    let thread =
+      options?.thread && ns === ""
+        ? prepareUpdate(options.thread, this.serde, (v, o) => this.encode(v, o))
+        : undefined;
+    if (thread instanceof Promise) thread = await thread;
     // From here to the insert nothing awaits, so the head check and the write are one atomic step.
     const existing = this.namespace(threadId, ns, false);
     if (ifHead !== undefined) {
@@ -258,8 +292,8 @@ export class MemorySaver implements CheckpointSaver {
       parentId,
       checkpoint: encodedCheckpoint,
       metadata: encodedMetadata,
-      metadataValue,
     });
+    if (thread) applyUpdate(this.records, threadId, checkpointId, thread);
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -268,8 +302,14 @@ export class MemorySaver implements CheckpointSaver {
     writes: PendingWrite[],
     taskId: string,
     taskPath = "",
+    options?: PutWritesOptions,
   ): Promise<void> {
     const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
+    let thread =
+      options?.thread && ns === ""
+        ? prepareUpdate(options.thread, this.serde, (v, o) => this.encode(v, o))
+        : undefined;
+    if (thread instanceof Promise) thread = await thread;
     const encoded: StoredWrite[] = [];
     for (const { idx, channel, value, replaces } of indexWrites(writes)) {
       checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
@@ -287,10 +327,26 @@ export class MemorySaver implements CheckpointSaver {
       const key = `${write.idx}\u0000${taskId}`;
       if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
     }
+    if (thread) applyUpdate(this.records, threadId, checkpointId, thread, checkpointId);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    this.threads.delete(checkThreadId(threadId, "deleteThread"));
+    const id = checkThreadId(threadId, "deleteThread");
+    this.threads.delete(id);
+    this.records.delete(id);
+  }
+
+  /**
+   * This storage's thread records matching `query`, newest update first (the
+   * `threads` capability; `workflow.threads()` is the way to call it).
+   *
+   * @example
+   * ```ts
+   * const rows = await saver.listThreads({ entrypoint: "review", status: ["interrupted"], limit: 50 });
+   * ```
+   */
+  listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
+    return listRecords(this.records, query, this.serde, (v) => this.decode(v));
   }
 
   /**
@@ -306,7 +362,7 @@ export class MemorySaver implements CheckpointSaver {
    *
    * @example
    * ```ts
-   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
+   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
    * ```
    */
   getNextVersion(current: ChannelVersion | undefined): any {

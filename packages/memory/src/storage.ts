@@ -1,20 +1,21 @@
 // What MemorySaver keeps, and the sorted-id helpers it reads and writes it
 // with. MemoryStorage is the part two savers can share, as two processes
 // share a database.
-import type { CheckpointMetadata, TypedValue } from "@savepoint/core";
+import type { StoredThreadStatus, TypedValue } from "@savepoint/core";
 
-// A value as stored: its serializer's [type, data]. Storing encoded values
-// (not references) gives memory the same semantics as a database: what you
-// read is a copy, and a value that cannot be saved fails at write time.
-export type Encoded = TypedValue;
+// A value as stored: its serializer's [type, data], or just the JSON text
+// when Savepoint's serializer wrote it (the common case, kept small: a
+// process holding many threads pays for every byte of them in GC time).
+// Storing encoded values (not references) gives memory the same semantics as
+// a database: what you read is a copy, and a value that cannot be saved fails
+// at write time.
+export type Encoded = TypedValue | string;
 
 export interface StoredCheckpoint {
   readonly id: string;
   readonly parentId: string | undefined;
   readonly checkpoint: Encoded;
   readonly metadata: Encoded;
-  // Decoded once at write time so `list` filters without decoding every row.
-  readonly metadataValue: CheckpointMetadata;
 }
 
 export interface StoredWrite {
@@ -36,6 +37,22 @@ export interface Namespace {
   readonly blobs: Map<string, Encoded | null>;
 }
 
+/** One thread's record as memory keeps it. */
+export interface StoredThreadRecord {
+  readonly threadId: string;
+  entrypoint: string;
+  status: StoredThreadStatus;
+  /** The interrupts it waits on, encoded like every stored value. */
+  interrupts: Encoded | undefined;
+  /** Its runs' metadata, merged (a copy: the caller's object is never kept). */
+  metadata: Record<string, unknown>;
+  readonly createdAt: number;
+  updatedAt: number;
+  checkpointId: string;
+  owner: string | undefined;
+  leaseUntil: number | undefined;
+}
+
 /**
  * The data behind one or more {@link MemorySaver}s. Two savers given the same
  * storage see each other's checkpoints, like two processes on one database;
@@ -51,6 +68,8 @@ export interface Namespace {
 export class MemoryStorage {
   /** @internal thread id → namespace → data */
   readonly threads = new Map<string, Map<string, Namespace>>();
+  /** @internal thread id → the thread's record (the `threads` capability) */
+  readonly records = new Map<string, StoredThreadRecord>();
 }
 
 /** The index of the first id >= `id` in ascending `ids`. */

@@ -42,12 +42,9 @@ export async function readTuple(
     if (value instanceof Promise) value = await value;
     pendingWrites[i] = [w.taskId, w.channel, value];
   }
-  const decoded = (await decodeAt(
-    decode,
-    stored.checkpoint,
-    where,
-    "checkpoint",
-  )) as Partial<Checkpoint> | null;
+  let decodedValue = decodeAt(decode, stored.checkpoint, where, "checkpoint");
+  if (decodedValue instanceof Promise) decodedValue = await decodedValue;
+  const decoded = decodedValue as Partial<Checkpoint> | null;
   // A checkpoint is stored without its channel values; they come from the
   // values stored for the versions it lists.
   if (decoded !== null && typeof decoded === "object" && !("channel_values" in decoded)) {
@@ -76,12 +73,14 @@ export async function readTuple(
       migratePendingSends(checkpoint, parentWrites, nextVersion);
     }
   }
+  let metadata = decodeAt(decode, stored.metadata, where, "metadata");
+  if (metadata instanceof Promise) metadata = await metadata;
   return tupleOf({
     threadId,
     ns,
     checkpointId: stored.id,
     checkpoint,
-    metadata: (await decodeAt(decode, stored.metadata, where, "metadata")) as CheckpointMetadata,
+    metadata: metadata as CheckpointMetadata,
     parentId: stored.parentId,
     pendingWrites,
   });

@@ -357,7 +357,7 @@ export class PostgresSaver implements CheckpointSaver {
    *
    * @example
    * ```ts
-   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
+   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
    * ```
    */
   getNextVersion(current: ChannelVersion | undefined): any {

@@ -315,7 +315,7 @@ export class RedisSaver implements CheckpointSaver {
    *
    * @example
    * ```ts
-   * saver.getNextVersion(undefined); // "000…001.4f9c2b7a1d3e5"
+   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
    * ```
    */
   getNextVersion(current: ChannelVersion | undefined, _channel?: unknown): any {

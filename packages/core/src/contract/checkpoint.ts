@@ -1,4 +1,5 @@
 import type { SerializerProtocol } from "../serde/serializer.js";
+import type { ThreadListing, ThreadUpdate } from "./threads.js";
 
 /**
  * A channel's version. Versions only grow; integers by default.
@@ -171,6 +172,32 @@ export interface PutOptions {
    * one atomic step. `undefined` puts unconditionally (LangGraph's behaviour).
    */
   ifHead?: string | null;
+  /**
+   * Record this about the thread in the same atomic step as the checkpoint
+   * (savers with {@link SaverCapabilities.threads}; root namespace only):
+   * the thread's record then names this checkpoint, carries this status,
+   * interrupts and lease, and merges this metadata. Nothing is recorded when
+   * the put does not commit.
+   */
+  thread?: ThreadUpdate;
+}
+
+/**
+ * Savepoint's optional fifth argument of `putWrites`.
+ *
+ * @example
+ * ```ts
+ * await saver.putWrites(config, [["__interrupt__", list]], taskId, "", { thread: { entrypoint, status: "interrupted", interrupts: list } });
+ * ```
+ */
+export interface PutWritesOptions {
+  /**
+   * Record this about the thread in the same atomic step as the writes
+   * (savers with {@link SaverCapabilities.threads}), but only when the
+   * thread's record still names the checkpoint these writes belong to: a run
+   * whose checkpoint is no longer the thread's latest cannot change its status.
+   */
+  thread?: ThreadUpdate;
 }
 
 /**
@@ -187,6 +214,13 @@ export interface PutOptions {
 export interface SaverCapabilities {
   /** `put` honours {@link PutOptions.ifHead} atomically. */
   conditionalPut?: boolean;
+  /**
+   * The saver keeps a record per thread ({@link PutOptions.thread},
+   * {@link PutWritesOptions.thread}), removes it in `deleteThread`, and lists
+   * records with `listThreads` ({@link ThreadListing}): what
+   * `workflow.threads()` and `workflow.recover()` need.
+   */
+  threads?: boolean;
 }
 
 /**
@@ -225,6 +259,7 @@ export interface CheckpointSaver {
     writes: PendingWrite[],
     taskId: string,
     taskPath?: string,
+    options?: PutWritesOptions,
   ): Promise<void>;
   /** Removes every checkpoint and write of one thread, in every namespace. */
   deleteThread(threadId: string): Promise<void>;
@@ -234,4 +269,6 @@ export interface CheckpointSaver {
   serde?: SerializerProtocol;
   /** What the saver guarantees beyond LangGraph's contract. */
   readonly capabilities?: SaverCapabilities;
+  /** Thread records, newest update first (with `capabilities.threads`; see {@link ThreadListing}). */
+  listThreads?: ThreadListing["listThreads"];
 }

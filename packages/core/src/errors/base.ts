@@ -64,7 +64,8 @@ export type SavepointErrorCode =
   | "INVALID_IDENTIFIER"
   | "STORAGE_UNAVAILABLE"
   | "STORAGE_ERROR"
-  | "SCHEMA_VERSION";
+  | "SCHEMA_VERSION"
+  | "SAVER_CAPABILITY_MISSING";
 
 /**
  * The base class of every error Savepoint throws.

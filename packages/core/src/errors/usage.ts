@@ -85,3 +85,27 @@ export class InvalidIdentifierError extends SavepointError {
     super("INVALID_IDENTIFIER", `${what} ${quote(value)} is not accepted: ${rule}.`);
   }
 }
+
+/**
+ * The workflow's checkpointer lacks a capability the call needs (for
+ * example thread listings for `workflow.threads()`). Nothing was read or
+ * written; the message names the saver and what it must implement.
+ *
+ * @example
+ * ```ts
+ * await workflow.threadsPage(); // throws when the saver does not declare capabilities.threads
+ * ```
+ */
+export class SaverCapabilityMissingError extends SavepointError {
+  /** The capability asked for. */
+  readonly capability: string;
+
+  constructor(saverName: string, capability: string, what: string, toImplement: string) {
+    super(
+      "SAVER_CAPABILITY_MISSING",
+      `${what} needs a checkpointer with capabilities.${capability}, and ${saverName} does not declare it: ` +
+        `${toImplement} (see "Write your own saver"), or use a Savepoint saver.`,
+    );
+    this.capability = capability;
+  }
+}

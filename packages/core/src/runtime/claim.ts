@@ -21,11 +21,14 @@ import type {
   CheckpointMetadata,
   CheckpointSaver,
   CheckpointTuple,
+  PutOptions,
   RunnableConfig,
 } from "../contract/checkpoint.js";
+import type { ThreadUpdate } from "../contract/threads.js";
 import { CheckpointConflictError, ThreadBusyError } from "../errors/index.js";
 import { newCheckpointId } from "../ids.js";
 import { nextIntegerVersion } from "../saver-kit/versions.js";
+import type { ThreadRecorder } from "./thread-record.js";
 
 /** The channel values and versions of the checkpoint being built, from its parent's. */
 export class ChannelState {
@@ -78,6 +81,8 @@ export interface ClaimPlan {
   parentConfig: RunnableConfig | undefined;
   /** The head the run started from (`null`: none); `undefined` forks unconditionally. */
   ifHead: string | null | undefined;
+  /** What the run records about its thread, when the saver keeps thread records. */
+  thread: ThreadRecorder | undefined;
 }
 
 /** One run's hold on its thread: written at most once, shared by every caller. */
@@ -106,7 +111,7 @@ export class Claim {
   private async write(): Promise<CheckpointTuple> {
     const plan = this.plan;
     const checkpoint = plan.channels.checkpoint(plan.firstId);
-    const config = await this.putFirst(checkpoint, plan.metadata);
+    const config = await this.putFirst(checkpoint, plan.metadata, plan.thread?.running());
     plan.channels.advance();
     this.written = {
       config,
@@ -135,7 +140,7 @@ export class Claim {
     };
     if (!claim) {
       const checkpoint = plan.channels.checkpoint(plan.firstId);
-      const config = await this.putFirst(checkpoint, metadata);
+      const config = await this.putFirst(checkpoint, metadata, plan.thread?.done());
       return { config, checkpoint, metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
     }
     const checkpoint = plan.channels.checkpoint(newCheckpointId(claim.checkpoint.id));
@@ -144,7 +149,7 @@ export class Claim {
       checkpoint,
       metadata,
       plan.channels.newVersions,
-      { ifHead: claim.checkpoint.id },
+      { ifHead: claim.checkpoint.id, thread: plan.thread?.done() },
     );
     return { config, checkpoint, metadata, parentConfig: claim.config, pendingWrites: [] };
   }
@@ -155,12 +160,19 @@ export class Claim {
   private async putFirst(
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
+    thread: ThreadUpdate | undefined,
   ): Promise<RunnableConfig> {
     const plan = this.plan;
+    const options: PutOptions = { ifHead: plan.ifHead };
+    if (thread) options.thread = thread;
     try {
-      return await this.saver.put(plan.putConfig, checkpoint, metadata, plan.channels.newVersions, {
-        ifHead: plan.ifHead,
-      });
+      return await this.saver.put(
+        plan.putConfig,
+        checkpoint,
+        metadata,
+        plan.channels.newVersions,
+        options,
+      );
     } catch (error) {
       if (error instanceof CheckpointConflictError && error.code === "CHECKPOINT_CONFLICT") {
         throw new ThreadBusyError(plan.threadId, error.expectedHead, error.actualHead);

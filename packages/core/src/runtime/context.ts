@@ -25,6 +25,11 @@ export interface Scope {
   nextInterrupt: number;
 }
 
+/** A fresh scope: no child task called and no interrupt raised yet. */
+export function newScope(path: string, taskId: string, name: string): Scope {
+  return { path, taskId, name, nextChild: 0, nextInterrupt: 0 };
+}
+
 /** What `task()` hands the active run for each call: the task as defined. */
 export interface TaskDefinition {
   readonly name: string;

@@ -4,22 +4,35 @@ import type {
   RunnableConfig,
 } from "../contract/checkpoint.js";
 import type { BaseStore } from "../contract/store.js";
+import type { ThreadPage, ThreadQuery, ThreadSummary } from "../contract/threads.js";
 import {
   InvalidArgumentError,
   MissingThreadIdError,
   NoCheckpointerError,
 } from "../errors/index.js";
+import { checkThreadId } from "../saver-kit/identifiers.js";
 import type { Command } from "./command.js";
 import { checkName } from "./names.js";
 import { executeRun } from "./run.js";
 import { type StateSnapshot, snapshotOf } from "./snapshot.js";
 import { ChunkSink, RunStream, STREAM_MODES, type StreamMode } from "./stream.js";
+import { checkLeaseMs } from "./thread-record.js";
+import {
+  allThreads,
+  type RecoverOptions,
+  type RecoverResult,
+  recoverStalled,
+  threadsPage,
+} from "./threads.js";
 import {
   type Durability,
   EntrypointFinal,
+  isPaused,
   type PausedResult,
   type RunConfig,
 } from "./workflow-types.js";
+
+export { isPaused };
 
 /**
  * Options of {@link entrypoint}.
@@ -36,6 +49,12 @@ export interface EntrypointOptions {
   checkpointer?: CheckpointSaver;
   /** Long-term memory, reached inside the workflow with `getStore()`. */
   store?: BaseStore;
+  /**
+   * How long a run's hold on its thread lasts without renewal (default 30 s;
+   * the running process renews it at a third of that). A run whose process
+   * dies shows as `"stalled"` in `threads()` once it runs out.
+   */
+  leaseMs?: number;
 }
 
 /**
@@ -51,8 +70,10 @@ export interface InvokeConfig extends RunConfig {
   durability?: Durability;
   /** What `stream()` yields (default `"updates"`); an array yields `[mode, chunk]` pairs. */
   streamMode?: StreamMode | StreamMode[];
-  /** Keys added to the metadata of every checkpoint this run saves. */
+  /** Keys added to the metadata of every checkpoint this run saves (and to the thread's record). */
   metadata?: Record<string, unknown>;
+  /** This run's lease (see {@link EntrypointOptions.leaseMs}). */
+  leaseMs?: number;
 }
 
 /**
@@ -85,23 +106,22 @@ export interface Workflow<Input, Output> {
     config: RunnableConfig,
     options?: CheckpointListOptions,
   ): AsyncGenerator<StateSnapshot>;
-}
-
-/**
- * True when `invoke` returned because the run is waiting on interrupts.
- *
- * @example
- * ```ts
- * const result = await workflow.invoke("cat", config);
- * if (isPaused(result)) showToReviewer(result.__interrupt__);
- * ```
- */
-export function isPaused(result: unknown): result is PausedResult {
-  return (
-    typeof result === "object" &&
-    result !== null &&
-    Array.isArray((result as PausedResult).__interrupt__)
-  );
+  /**
+   * This workflow's threads, newest update first, across pages: what waits
+   * for a person (`status: "interrupted"`), what runs, what stalled. Needs a
+   * saver with `capabilities.threads` (every Savepoint saver).
+   */
+  threads(query?: ThreadQuery): AsyncGenerator<ThreadSummary>;
+  /** One page of {@link Workflow.threads}; pass its `cursor` back for the next. */
+  threadsPage(query?: ThreadQuery): Promise<ThreadPage>;
+  /** One thread's record, or `undefined` when it has none (never run, or deleted). */
+  thread(threadId: string): Promise<ThreadSummary | undefined>;
+  /**
+   * Continues every stalled thread (its run's process died): each with
+   * `invoke(null)`, under the usual concurrency guard, so two processes
+   * recovering at once never both continue one thread.
+   */
+  recover(options?: RecoverOptions): Promise<RecoverResult>;
 }
 
 function validateStreamMode(mode: unknown): StreamMode | StreamMode[] {
@@ -131,6 +151,7 @@ function entrypointImpl<Input, Result>(
     fn: fn as (input: unknown, config: RunnableConfig) => unknown,
     checkpointer: options.checkpointer,
     store: options.store,
+    leaseMs: checkLeaseMs(options.leaseMs, `entrypoint("${options.name}")`),
   };
   const saverFor = (what: string, config: RunnableConfig) => {
     if (!definition.checkpointer) throw new NoCheckpointerError(definition.name, what);
@@ -184,6 +205,34 @@ function entrypointImpl<Input, Result>(
       const saver = saverFor("getStateHistory()", config);
       for await (const tuple of saver.list(config, listOptions))
         yield snapshotOf(tuple, definition.name);
+    },
+    threads(query) {
+      return allThreads(definition.checkpointer, definition.name, query);
+    },
+    threadsPage(query) {
+      return threadsPage(definition.checkpointer, definition.name, query);
+    },
+    async thread(threadId) {
+      const id = checkThreadId(threadId, "thread()");
+      const page = await threadsPage(definition.checkpointer, definition.name, {
+        threadId: id,
+        limit: 1,
+      } as ThreadQuery);
+      return page.threads[0];
+    },
+    recover(recoverOptions) {
+      return recoverStalled(
+        definition.checkpointer,
+        definition.name,
+        recoverOptions,
+        (threadId, checkpointId) =>
+          executeRun(
+            definition,
+            null,
+            { configurable: { thread_id: threadId }, continueFrom: checkpointId },
+            undefined,
+          ),
+      );
     },
   };
 }

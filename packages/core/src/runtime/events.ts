@@ -25,6 +25,11 @@ export class RunEvents {
     if (this.sink?.updates) this.sink.emit("updates", chunk);
   }
 
+  /** The `updates` chunk of one task or entrypoint, `{ [name]: value }`, built only when read. */
+  updateOf(name: string, value: unknown): void {
+    if (this.sink?.updates) this.sink.emit("updates", { [name]: value });
+  }
+
   values(chunk: unknown): void {
     if (this.sink?.values) this.sink.emit("values", chunk);
   }
@@ -44,7 +49,21 @@ export class RunEvents {
     }
   }
 
-  task(type: "task" | "task_result", payload: Record<string, unknown>, step: unknown): void {
+  /** A task body starts: its `tasks`/`debug` event. */
+  taskStarted(id: string, name: string, args: unknown[], step: unknown): void {
+    this.task("task", { id, name, input: args.length === 1 ? args[0] : args }, step);
+  }
+
+  /** A task ended: its result, its error, or the interrupts it raised. */
+  taskEnded(id: string, name: string, ended: Record<string, unknown>, step: unknown): void {
+    this.task("task_result", { id, name, ...ended }, step);
+  }
+
+  private task(
+    type: "task" | "task_result",
+    payload: Record<string, unknown>,
+    step: unknown,
+  ): void {
     const sink = this.sink;
     if (!sink) return;
     if (sink.tasks) sink.emit("tasks", payload);

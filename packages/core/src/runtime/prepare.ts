@@ -26,6 +26,7 @@ import { ChannelState, type ClaimPlan } from "./claim.js";
 import { isCommand, prepareCommandCheck } from "./command.js";
 import { loadReplayCache, type ReplayCache } from "./replay-cache.js";
 import { pendingInterrupts } from "./snapshot.js";
+import { checkLeaseMs, threadRecorderFor } from "./thread-record.js";
 import {
   DURABILITIES,
   type Durability,
@@ -98,6 +99,14 @@ export async function prepareRun(
     },
   });
   if (explicitId && !base) throw new CheckpointNotFoundError(threadId, explicitId);
+  if (config.continueFrom !== undefined && base?.checkpoint.id !== config.continueFrom) {
+    throw new ThreadBusyError(
+      threadId,
+      config.continueFrom,
+      base?.checkpoint.id ?? null,
+      "moved on since it was listed as stalled: another run continued it",
+    );
+  }
 
   const baseValues = base?.checkpoint.channel_values ?? {};
   const baseRun = base ? runInfoOf(baseValues[RUN], threadId, ns, base.checkpoint.id) : undefined;
@@ -143,11 +152,12 @@ export async function prepareRun(
     }
     source = explicitId ? "fork" : "loop";
   } else {
-    runInput = await canonicalValue(
+    runInput = canonicalValue(
       saver.serde,
       input,
-      `The input of workflow "${definition.name}"`,
+      () => `The input of workflow "${definition.name}"`,
     );
+    if (runInput instanceof Promise) runInput = await runInput;
     resume = {};
     source = "input";
   }
@@ -187,6 +197,18 @@ export async function prepareRun(
     parentConfig,
     // Forking from an explicit checkpoint is allowed whatever the head is.
     ifHead: explicitId ? undefined : (base?.checkpoint.id ?? null),
+    // Thread records describe the root namespace only.
+    thread:
+      ns === ""
+        ? threadRecorderFor(
+            saver,
+            definition.name,
+            config.metadata,
+            config.leaseMs === undefined
+              ? definition.leaseMs
+              : checkLeaseMs(config.leaseMs, `workflow "${definition.name}"`),
+          )
+        : undefined,
   };
   const cache =
     base && source !== "input"
@@ -224,12 +246,20 @@ async function answers(
             pending.map((p) => p.id),
           );
         }
-        out[id] = await canonicalValue(serde, resume[id], `The resume value for interrupt "${id}"`);
+        let answer = canonicalValue(
+          serde,
+          resume[id],
+          () => `The resume value for interrupt "${id}"`,
+        );
+        if (answer instanceof Promise) answer = await answer;
+        out[id] = answer;
       }
       return out;
     }
   }
-  out[pending[0]!.id] = await canonicalValue(serde, resume, "The resume value");
+  let answer = canonicalValue(serde, resume, "The resume value");
+  if (answer instanceof Promise) answer = await answer;
+  out[pending[0]!.id] = answer;
   return out;
 }
 

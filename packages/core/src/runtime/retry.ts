@@ -123,6 +123,26 @@ interface RetriedTask {
 }
 
 /**
+ * Runs a task's body: once, with nothing around it, when the task has no
+ * retry policy and no timeout (most tasks); else through {@link withRetries}.
+ */
+export function attemptTask<T>(
+  task: RetriedTask,
+  attempt: () => T | Promise<T>,
+  options: () => RetryOptions,
+): T | Promise<T> {
+  if (task.retry === undefined && task.timeout === undefined) return attempt();
+  return withRetries(task, attempt, options());
+}
+
+/** What {@link withRetries} needs of the run. */
+interface RetryOptions {
+  signal: AbortSignal | undefined;
+  workflowName: string;
+  isFinal: (error: unknown) => boolean;
+}
+
+/**
  * Runs `attempt` under the task's timeout, and again after the policy's
  * delay while it throws something the policy retries. Never retries a
  * `RunAbortedError`, nor an error `isFinal` says must end the task (an
@@ -131,11 +151,7 @@ interface RetriedTask {
 export async function withRetries<T>(
   task: RetriedTask,
   attempt: () => T | Promise<T>,
-  options: {
-    signal: AbortSignal | undefined;
-    workflowName: string;
-    isFinal: (error: unknown) => boolean;
-  },
+  options: RetryOptions,
 ): Promise<T> {
   const policy = task.retry;
   for (let n = 1; ; n++) {

@@ -1,7 +1,8 @@
 // One execution of the entrypoint: orchestration only. Preparation
 // (prepare.ts) decides what the run starts from; the claim protocol
 // (claim.ts) guards the thread; task writes and durability (task-writes.ts)
-// decide when results reach the saver; events (events.ts) feed the stream.
+// decide when results reach the saver; events (events.ts) feed the stream;
+// thread-record.ts keeps the thread's record (status, lease) for listings.
 // This file runs the body, calls tasks, collects interrupts, and ends the
 // run by returning, pausing or failing.
 import type {
@@ -23,14 +24,21 @@ import { canonicalError, canonicalValue, savepointSerializerOf } from "../serde/
 import { untilAborted } from "./abort.js";
 import { ERROR, INTERRUPT, OUTPUT, PREVIOUS, RETURN, RUN, taskIdOf } from "./channels.js";
 import { Claim } from "./claim.js";
-import { type ActiveRun, runInScope, type Scope, type TaskDefinition } from "./context.js";
+import {
+  type ActiveRun,
+  newScope,
+  runInScope,
+  type Scope,
+  type TaskDefinition,
+} from "./context.js";
 import { RunEvents } from "./events.js";
 import { groupByTask, InterruptSignal } from "./interrupt.js";
 import { prepareRun, type RunState } from "./prepare.js";
 import type { Outcome, ReplayCache } from "./replay-cache.js";
-import { withRetries } from "./retry.js";
+import { attemptTask } from "./retry.js";
 import type { ChunkSink } from "./stream.js";
 import { TaskWrites } from "./task-writes.js";
+import { keepLease, type ThreadRecorder, writeInterrupts } from "./thread-record.js";
 import {
   EntrypointFinal,
   type PausedResult,
@@ -48,7 +56,12 @@ export async function executeRun(
   sink: ChunkSink | undefined,
 ): Promise<unknown> {
   const state = await prepareRun(definition, input, config);
-  return new Run(definition, config, sink, state).execute();
+  const run = new Run(definition, config, sink, state);
+  try {
+    return await run.execute();
+  } finally {
+    run.releaseLease?.();
+  }
 }
 
 /** One execution of the entrypoint: what tasks and interrupt() reach as the active run. */
@@ -69,6 +82,9 @@ class Run implements ActiveRun {
   /** Savepoint's serializer canonicalizes synchronously; any other round-trips in a promise. */
   private readonly synchronousSerde: boolean;
   private readonly claim: Claim | undefined;
+  private readonly recorder: ThreadRecorder | undefined;
+  /** Stops renewing the run's lease (set once the claim committed; called when the run ends). */
+  releaseLease: (() => void) | undefined;
   private readonly writes: TaskWrites | undefined;
   private readonly events: RunEvents;
   private readonly interrupts: { scope: Scope; interrupt: Interrupt }[] = [];
@@ -95,6 +111,7 @@ class Run implements ActiveRun {
     this.saver = definition.checkpointer;
     this.serde = this.saver?.serde;
     this.synchronousSerde = savepointSerializerOf(this.serde) !== undefined;
+    this.recorder = state.plan?.thread;
     if (this.saver && state.plan) {
       this.claim = new Claim(this.saver, state.plan, (tuple) => this.claimed(tuple));
       this.writes = new TaskWrites(this.saver, state.durability, (error) => this.fail(error));
@@ -105,13 +122,7 @@ class Run implements ActiveRun {
   }
 
   async execute(): Promise<unknown> {
-    const root: Scope = {
-      path: "",
-      taskId: taskIdOf("", this.definition.name),
-      name: this.definition.name,
-      nextChild: 0,
-      nextInterrupt: 0,
-    };
+    const root = newScope("", taskIdOf("", this.definition.name), this.definition.name);
     let returned: Outcome;
     try {
       const value = await untilAborted(
@@ -168,7 +179,7 @@ class Run implements ActiveRun {
         return Promise.reject(error);
       }
       if (!cached.ok) return Promise.reject(cached.error);
-      this.events.update({ [definition.name]: cached.value });
+      this.events.updateOf(definition.name, cached.value);
       return Promise.resolve(cached.value);
     }
     const promise = this.runTask(definition, args, position);
@@ -199,33 +210,21 @@ class Run implements ActiveRun {
     this.throwIfFailed();
     if (this.aborted || this.config.signal?.aborted) throw this.abortError();
     const step = this.claim?.tuple?.metadata?.step;
-    if (events.wantsTaskEvents) {
-      const input = args.length === 1 ? args[0] : args;
-      events.task("task", { id: taskId, name: definition.name, input }, step);
-    }
+    if (events.wantsTaskEvents) events.taskStarted(taskId, definition.name, args, step);
     let outcome: Outcome;
     try {
-      const raw = await withRetries(
-        definition,
-        // Each attempt counts its own nested tasks and interrupts from zero,
-        // so a retried attempt finds the ones an earlier attempt finished.
-        () => {
-          const scope: Scope = {
-            path: position,
-            taskId,
-            name: definition.name,
-            nextChild: 0,
-            nextInterrupt: 0,
-          };
-          return runInScope({ run: this, scope }, () => definition.fn(...args));
-        },
-        {
-          signal: this.config.signal,
-          workflowName: this.definition.name,
-          isFinal: (error) =>
-            error instanceof InterruptSignal || this.aborted || this.failure !== undefined,
-        },
-      );
+      // Each attempt counts its own nested tasks and interrupts from zero,
+      // so a retried attempt finds the ones an earlier attempt finished.
+      const attempt = () =>
+        runInScope({ run: this, scope: newScope(position, taskId, definition.name) }, () =>
+          definition.fn(...args),
+        );
+      const raw = await attemptTask(definition, attempt, () => ({
+        signal: this.config.signal,
+        workflowName: this.definition.name,
+        isFinal: (error) =>
+          error instanceof InterruptSignal || this.aborted || this.failure !== undefined,
+      }));
       const owner = () => `The value returned by task "${definition.name}"`;
       const value = this.synchronousSerde
         ? this.canonical(raw, owner)
@@ -233,15 +232,19 @@ class Run implements ActiveRun {
       outcome = { ok: true, value };
     } catch (error) {
       if (error instanceof InterruptSignal || this.aborted || this.failure) {
-        if (events.wantsTaskEvents) {
-          const interrupts = this.interruptsOf(taskId);
-          events.task("task_result", { id: taskId, name: definition.name, interrupts }, step);
-        }
+        if (events.wantsTaskEvents)
+          events.taskEnded(
+            taskId,
+            definition.name,
+            { interrupts: this.interruptsOf(taskId) },
+            step,
+          );
         throw error;
       }
       outcome = { ok: false, error: await canonicalError(this.serde, error) };
     }
-    if (outcome.ok) this.cache.set(position, { name: definition.name, ...outcome });
+    if (outcome.ok)
+      this.cache.set(position, { name: definition.name, ok: true, value: outcome.value });
     const claim = this.claim?.tuple;
     if (claim && !this.closed) {
       const write: [string, unknown] = outcome.ok
@@ -251,14 +254,10 @@ class Run implements ActiveRun {
       if (sent) await sent;
     }
     this.throwIfFailed();
-    if (outcome.ok) events.update({ [definition.name]: outcome.value });
+    if (outcome.ok) events.updateOf(definition.name, outcome.value);
     if (events.wantsTaskEvents) {
       const result = outcome.ok ? { result: outcome.value } : { error: outcome.error };
-      events.task(
-        "task_result",
-        { id: taskId, name: definition.name, ...result, interrupts: [] },
-        step,
-      );
+      events.taskEnded(taskId, definition.name, { ...result, interrupts: [] }, step);
     }
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
@@ -302,6 +301,16 @@ class Run implements ActiveRun {
 
   // From the claim on, the run's config names the claim checkpoint.
   private claimed(tuple: CheckpointTuple): void {
+    if (this.recorder) {
+      const root = taskIdOf("", this.definition.name);
+      this.releaseLease = keepLease(
+        this.saver!,
+        this.recorder,
+        tuple.config,
+        root,
+        () => this.closed,
+      );
+    }
     this.config = {
       ...this.config,
       configurable: { ...this.config.configurable, ...tuple.config.configurable },
@@ -317,21 +326,18 @@ class Run implements ActiveRun {
   private async pause(): Promise<PausedResult> {
     const groups = groupByTask(this.interrupts);
     if (!this.synchronousSerde) {
-      for (const [, list] of groups) {
-        for (const entry of list) {
-          entry.value = await this.canonical(entry.value, "The payload of interrupt()");
-        }
-      }
+      for (const entry of groups.flatMap(([, list]) => list))
+        entry.value = await this.canonical(entry.value, "The payload of interrupt()");
     }
     const claim = await this.claim!.ensure();
-    const saver = this.saver!;
+    const all = groups.flatMap(([, list]) => list);
     await Promise.all([
       this.flush(),
-      ...groups.map(([taskId, list]) => saver.putWrites(claim.config, [[INTERRUPT, list]], taskId)),
+      writeInterrupts(this.saver!, claim.config, groups, this.recorder?.interrupted(all)),
     ]);
     this.closed = true;
     this.throwIfFailed();
-    const result: PausedResult = { __interrupt__: groups.flatMap(([, list]) => list) };
+    const result: PausedResult = { __interrupt__: all };
     this.events.update(result);
     this.events.values(result);
     if (this.events.wantsCheckpoints) {
@@ -351,6 +357,8 @@ class Run implements ActiveRun {
         claim.config,
         [[ERROR, saved]],
         taskIdOf("", this.definition.name),
+        "",
+        this.recorder ? { thread: this.recorder.failed() } : undefined,
       );
     }
     throw error;
@@ -358,18 +366,19 @@ class Run implements ActiveRun {
 
   private async complete(returned: unknown): Promise<unknown> {
     const name = this.definition.name;
-    let value = returned;
-    let save = returned;
     const final = returned instanceof EntrypointFinal;
-    if (final) {
-      value = returned.value;
-      save = returned.save;
-    }
+    let value = final ? returned.value : returned;
+    let save = final ? returned.save : undefined;
     try {
-      value = await this.canonical(value, `The value returned by workflow "${name}"`);
-      save = final
-        ? await this.canonical(save, `The value saved by entrypoint.final in workflow "${name}"`)
-        : value;
+      value = this.canonical(value, () => `The value returned by workflow "${name}"`);
+      if (value instanceof Promise) value = await value;
+      if (final) {
+        save = this.canonical(
+          save,
+          () => `The value saved by entrypoint.final in workflow "${name}"`,
+        );
+        if (save instanceof Promise) save = await save;
+      } else save = value;
     } catch (error) {
       return this.failWith(error);
     }
@@ -381,7 +390,7 @@ class Run implements ActiveRun {
       });
       this.events.checkpoint(tuple);
     }
-    this.events.update({ [name]: value });
+    this.events.updateOf(name, value);
     this.events.values(value);
     return value;
   }

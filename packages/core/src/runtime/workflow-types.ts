@@ -61,10 +61,36 @@ export interface WorkflowDefinition {
   readonly fn: (input: any, config: RunnableConfig) => unknown;
   readonly checkpointer: CheckpointSaver | undefined;
   readonly store: BaseStore | undefined;
+  /** The default lease of its runs (see `EntrypointOptions.leaseMs`). */
+  readonly leaseMs: number;
 }
 
 /** The config of one run, as the runtime reads it. */
 export interface RunConfig extends RunnableConfig {
   durability?: Durability;
   metadata?: Record<string, unknown>;
+  /** How long the run's hold on its thread lasts without renewal (thread listings). */
+  leaseMs?: number;
+  /**
+   * @internal Continue only if the thread's latest checkpoint is still this
+   * one (what `recover()` saw stalled); else ThreadBusyError, nothing run.
+   */
+  continueFrom?: string;
+}
+
+/**
+ * True when `invoke` returned because the run is waiting on interrupts.
+ *
+ * @example
+ * ```ts
+ * const result = await workflow.invoke("cat", config);
+ * if (isPaused(result)) showToReviewer(result.__interrupt__);
+ * ```
+ */
+export function isPaused(result: unknown): result is PausedResult {
+  return (
+    typeof result === "object" &&
+    result !== null &&
+    Array.isArray((result as PausedResult).__interrupt__)
+  );
 }

@@ -10,6 +10,22 @@ import { InvalidIdentifierError } from "../errors/index.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const NATIVE_WELL_FORMED =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function";
+
+/**
+ * True when `value` is an identifier {@link checkIdentifier} accepts, checked
+ * without building its messages: the path every valid call takes.
+ *
+ * @example
+ * ```ts
+ * const id = isIdentifier(value, false) ? value : checkIdentifier("my id", value);
+ * ```
+ */
+export function isIdentifier(value: unknown, allowEmpty: boolean): value is string {
+  return typeof value === "string" && (allowEmpty || value.length > 0) && isWellFormedText(value);
+}
+
 /**
  * True when `text` holds no lone surrogate, so it survives UTF-8 unchanged.
  *
@@ -20,6 +36,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * ```
  */
 export function isWellFormedText(text: string): boolean {
+  // Native where the engine has it (Node 20 does), else the scan below.
+  if (NATIVE_WELL_FORMED) return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
   // Fast path: a string without any surrogate code unit is well formed.
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -54,6 +72,7 @@ export interface IdentifierRule {
  * ```
  */
 export function checkIdentifier(what: string, value: unknown, rule: IdentifierRule = {}): string {
+  if (isIdentifier(value, rule.allowEmpty === true)) return value;
   if (typeof value !== "string" || (!rule.allowEmpty && value.length === 0)) {
     throw new InvalidIdentifierError(
       what,
@@ -81,6 +100,8 @@ export function checkIdentifier(what: string, value: unknown, rule: IdentifierRu
  * ```
  */
 export function requireThreadId(config: RunnableConfig | undefined, method: string): string {
+  const id = config?.configurable?.thread_id;
+  if (isIdentifier(id, false)) return id;
   return checkIdentifier(`${method}: configurable.thread_id`, config?.configurable?.thread_id, {
     hint: "pass a non-empty string as { configurable: { thread_id } }",
   });
@@ -95,6 +116,7 @@ export function requireThreadId(config: RunnableConfig | undefined, method: stri
  * ```
  */
 export function checkThreadId(threadId: unknown, method: string): string {
+  if (isIdentifier(threadId, false)) return threadId;
   return checkIdentifier(`${method}: thread_id`, threadId, {
     hint: "pass the thread id as a non-empty string",
   });
@@ -109,6 +131,8 @@ export function checkThreadId(threadId: unknown, method: string): string {
  * ```
  */
 export function requireCheckpointId(config: RunnableConfig | undefined, method: string): string {
+  const id = config?.configurable?.checkpoint_id;
+  if (isIdentifier(id, false)) return id;
   return checkIdentifier(
     `${method}: configurable.checkpoint_id`,
     config?.configurable?.checkpoint_id,
@@ -131,6 +155,7 @@ export function optionalCheckpointId(
 ): string | undefined {
   const id = config?.configurable?.checkpoint_id;
   if (id === undefined || id === null || id === "") return undefined;
+  if (isIdentifier(id, false)) return id;
   return checkIdentifier(`${method}: configurable.checkpoint_id`, id, {
     hint: "pass a non-empty string, or leave it out for the latest checkpoint",
   });
@@ -147,6 +172,7 @@ export function optionalCheckpointId(
 export function namespaceOf(config: RunnableConfig | undefined, method: string): string {
   const ns = config?.configurable?.checkpoint_ns;
   if (ns === undefined || ns === null) return "";
+  if (isIdentifier(ns, true)) return ns;
   return checkIdentifier(`${method}: configurable.checkpoint_ns`, ns, {
     allowEmpty: true,
     hint: 'pass a string, or leave it out for ""',

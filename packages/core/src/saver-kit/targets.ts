@@ -4,6 +4,7 @@
 import type { Checkpoint, PutOptions, RunnableConfig } from "../contract/checkpoint.js";
 import {
   checkIdentifier,
+  isIdentifier,
   namespaceOf,
   optionalCheckpointId,
   requireCheckpointId,
@@ -97,7 +98,9 @@ export function putTarget(
     threadId: requireThreadId(config, method),
     ns: namespaceOf(config, method),
     parentId: optionalCheckpointId(config, method),
-    checkpointId: checkIdentifier(`${method}: checkpoint.id`, checkpoint?.id),
+    checkpointId: isIdentifier(checkpoint?.id, false)
+      ? checkpoint.id
+      : checkIdentifier(`${method}: checkpoint.id`, checkpoint?.id),
     ifHead:
       ifHead === null || ifHead === undefined
         ? ifHead
@@ -149,7 +152,11 @@ export function writesTarget(
     threadId: requireThreadId(config, method),
     ns: namespaceOf(config, method),
     checkpointId: requireCheckpointId(config, method),
-    taskId: checkIdentifier(`${method}: task_id`, taskId, { allowEmpty: true }),
-    taskPath: checkIdentifier(`${method}: task_path`, taskPath ?? "", { allowEmpty: true }),
+    taskId: isIdentifier(taskId, true)
+      ? taskId
+      : checkIdentifier(`${method}: task_id`, taskId, { allowEmpty: true }),
+    taskPath: isIdentifier(taskPath ?? "", true)
+      ? (taskPath ?? "")
+      : checkIdentifier(`${method}: task_path`, taskPath ?? "", { allowEmpty: true }),
   };
 }

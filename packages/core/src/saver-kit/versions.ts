@@ -20,16 +20,18 @@ export function nextIntegerVersion(current: ChannelVersion | undefined): number 
 
 /**
  * The next version as every Savepoint saver's `getNextVersion` returns it:
- * the counter after `current`, zero-padded so versions sort as text, and a
- * part unique to this call (a random part drawn once per process and a
- * sequence). It keeps two branches forked from one checkpoint apart: both
- * take the counter after their parent's, and a saver that stores each channel
- * value once per (channel, version) must not let one branch's value answer
- * for the other's.
+ * the counter after `current`, zero-padded to 16 digits so versions sort as
+ * text (a counter never exceeds 2^53, 16 digits), and a part unique to this
+ * call (a random part drawn once per process and a sequence). It keeps two
+ * branches forked from one checkpoint apart: both take the counter after
+ * their parent's, and a saver that stores each channel value once per
+ * (channel, version) must not let one branch's value answer for the other's.
+ * A version written with LangGraph's wider 32-digit padding still sorts
+ * before the one that follows it.
  *
  * @example
  * ```ts
- * nextUniqueVersion(undefined); // "00000000000000000000000000000001.0k3j9x2m4q0000000001"
+ * nextUniqueVersion(undefined); // "0000000000000001.0k3j9x2m1"
  * ```
  */
 export function nextUniqueVersion(current: ChannelVersion | undefined): string {
@@ -37,16 +39,17 @@ export function nextUniqueVersion(current: ChannelVersion | undefined): string {
   return `${ZEROS.slice(counter.length)}${counter}.${uniqueSuffix()}`;
 }
 
-const ZEROS = "0".repeat(32);
+const ZEROS = "0".repeat(16);
 
 // Unique per call: a random prefix drawn once per process, and a counter.
-// (A random draw per version costs more than the version is worth.)
-const PROCESS_PART = Math.floor(Math.random() * 2 ** 48)
+// (A random draw per version costs more than the version is worth.) Versions
+// are stored in every checkpoint and every value's key, so they stay short.
+const PROCESS_PART = Math.floor(Math.random() * 36 ** 8)
   .toString(36)
-  .padStart(10, "0");
+  .padStart(8, "0");
 let sequence = 0;
 
 function uniqueSuffix(): string {
   sequence = (sequence + 1) % 2 ** 48;
-  return `${PROCESS_PART}${sequence.toString(36).padStart(10, "0")}`;
+  return `${PROCESS_PART}${sequence.toString(36)}`;
 }

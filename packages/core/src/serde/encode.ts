@@ -35,6 +35,70 @@ function formatPath(segments: readonly Segment[]): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
+/**
+ * True when `JSON.stringify(value)` alone is the value's exact encoding: only
+ * strings, booleans, null, finite numbers (not -0), arrays without holes and
+ * plain objects without symbol keys or keys the encoder escapes. Most values
+ * a workflow saves (checkpoints, metadata, task results) are of this kind,
+ * and skipping the encoder's tree for them halves the cost of encoding. A
+ * value too deep for this check (or circular) is simply not plain: the
+ * encoder then refuses it with its own message.
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  for (const key in value) {
+    // for…in also walks inherited keys: a plain object has none unless
+    // Object.prototype was extended, and then the encoder decides.
+    if (!Object.hasOwn(value, key)) return false;
+    if (key.charCodeAt(0) === 36 /* $ */ && ESCAPED_KEY.test(key)) return false;
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+// Deeper plain values go through the encoder, which also catches cycles.
+const PLAIN_DEPTH = 64;
+
+/**
+ * A deep copy of a value {@link isPlainJson} accepted: what decoding its
+ * JSON would give, without the text. `__proto__` keys stay own properties.
+ */
+export function copyPlainJson(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyPlainJson(value[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const copy = copyPlainJson((value as Record<string, unknown>)[key]);
+    if (key === "__proto__") defineOwn(out, key, copy);
+    else out[key] = copy;
+  }
+  return out;
+}
+
 export class Encoder {
   private readonly ancestors = new Set<object>();
   private readonly segments: Segment[] = [];

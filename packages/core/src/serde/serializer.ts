@@ -1,7 +1,7 @@
 import { CorruptValueError, InvalidArgumentError } from "../errors/index.js";
 import { loadModule, ModuleNeeded } from "../interop/known-classes.js";
 import { type Codec, CodecRegistry } from "./codecs.js";
-import { Encoder, type Owner } from "./encode.js";
+import { copyPlainJson, Encoder, isPlainJson, type Owner } from "./encode.js";
 import { Reviver, registerErrorClass } from "./revive.js";
 
 export type { Codec, Owner };
@@ -80,6 +80,7 @@ export class SavepointSerializer implements SerializerProtocol {
 
   /** Value to JSON text. `owner` names the value in errors ("Task \"x\" returned a value"). */
   encode(value: unknown, owner: Owner = "The value"): string {
+    if (isPlainJson(value)) return JSON.stringify(value);
     return JSON.stringify(new Encoder(owner, this.codecs).encodeRoot(value));
   }
 
@@ -154,6 +155,7 @@ export class SavepointSerializer implements SerializerProtocol {
     ) {
       return value;
     }
+    if (isPlainJson(value)) return copyPlainJson(value) as T;
     return new Reviver(this.codecs).reviveRoot(
       new Encoder(owner, this.codecs).encodeRoot(value),
     ) as T;

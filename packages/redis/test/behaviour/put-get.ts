@@ -104,9 +104,9 @@ export function describePutAndGet(ctx: BehaviourContext): void {
 
     it("uses core's unique versions: a counter and a random part", () => {
       const first = saver.getNextVersion(undefined) as string;
-      expect(first).toMatch(/^0{31}1\.[0-9a-z]{20}$/);
-      expect(saver.getNextVersion(first)).toMatch(/^0{31}2\./);
-      expect(saver.getNextVersion(4)).toMatch(/^0{31}5\./);
+      expect(first).toMatch(/^0{15}1\.[0-9a-z]{9,}$/);
+      expect(saver.getNextVersion(first)).toMatch(/^0{15}2\./);
+      expect(saver.getNextVersion(4)).toMatch(/^0{15}5\./);
       expect(saver.getNextVersion(first)).not.toBe(saver.getNextVersion(first));
       expect(saver.capabilities.conditionalPut).toBe(true);
     });
