@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportsWithoutExamples } from "./exports.js";
 
-const PACKAGES = ["core", "memory", "postgres", "redis", "conformance"];
+const PACKAGES = ["core", "memory", "postgres", "redis", "conformance", "inbox"];
 
 describe("TSDoc of the public packages", () => {
   for (const name of PACKAGES) {

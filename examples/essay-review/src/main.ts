@@ -8,6 +8,7 @@
 //   npm run demo -- --new        # forget the paused run and start over
 //   npm run demo -- --url postgresql://postgres@127.0.0.1:5432/test   # real Postgres
 //   npm run demo -- --memory     # in-memory saver (nothing survives the process)
+//   npm run demo -- --inbox      # the review inbox on 127.0.0.1, with reviews in every state
 import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -15,6 +16,7 @@ import { parseArgs } from "node:util";
 import { type CheckpointSaver, Command, type Interrupt, isPaused } from "@savepoint/core";
 import { MemorySaver } from "@savepoint/memory";
 import { PostgresSaver } from "@savepoint/postgres";
+import { inboxDemo } from "./inbox-demo.js";
 import { essayReview, essayRuns, type ReviewRequest } from "./workflow.js";
 
 const { values: flags } = parseArgs({
@@ -27,6 +29,8 @@ const { values: flags } = parseArgs({
     url: { type: "string" },
     dir: { type: "string" },
     memory: { type: "boolean" },
+    inbox: { type: "boolean" },
+    port: { type: "string", default: "0" },
   },
 });
 
@@ -95,6 +99,12 @@ function explainHowToResume(pending: Interrupt[]): void {
 }
 
 async function main(): Promise<void> {
+  if (flags.inbox) {
+    return inboxDemo({
+      dataDir: resolve(home, flags.dir ?? ".savepoint/inbox-pglite"),
+      port: Number(flags.port),
+    });
+  }
   if (flags.new && !flags.url && !flags.memory) rmSync(dataDir, { recursive: true, force: true });
   const { saver, where, close } = openSaver();
   console.log(`Savepoint essay-review demo — saver: ${where}, thread "${flags.thread}"`);

@@ -17,8 +17,8 @@ export const writeEssay = task("writeEssay", async (topic: string) => {
 });
 
 /** The essay-review workflow: write an essay, pause for a person to approve it, return both. */
-export function essayReview(checkpointer: CheckpointSaver) {
-  return entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
+export function essayReview(checkpointer: CheckpointSaver, options: { leaseMs?: number } = {}) {
+  return entrypoint({ name: "workflow", checkpointer, ...options }, async (topic: string) => {
     const essay = await writeEssay(topic);
     const isApproved = interrupt<ReviewRequest, boolean>({
       essay,

@@ -25,7 +25,14 @@ import type { Interrupt } from "./interrupt.js";
  */
 export type ThreadStatus = "interrupted" | "running" | "stalled" | "failed" | "done";
 
-/** Every {@link ThreadStatus}, in a fixed order. */
+/**
+ * Every {@link ThreadStatus}, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * THREAD_STATUSES.includes("stalled"); // true
+ * ```
+ */
 export const THREAD_STATUSES: readonly ThreadStatus[] = [
   "interrupted",
   "running",
@@ -64,7 +71,12 @@ export interface ThreadUpdate {
   /** The run's metadata: merged over what the thread's record already holds. */
   metadata?: Record<string, unknown>;
   /** While running: who holds the thread, and for how long from now (the saver's clock). */
-  lease?: { owner: string; ms: number };
+  lease?: {
+    /** Who holds it: unique per run. */
+    owner: string;
+    /** How long from now, in milliseconds. */
+    ms: number;
+  };
 }
 
 /**

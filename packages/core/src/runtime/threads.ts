@@ -191,13 +191,20 @@ export interface RecoverOptions {
 export interface RecoverResult {
   /** Threads this call continued, and how their run ended. */
   continued: {
+    /** The thread. */
     threadId: string;
+    /** How the continued run ended: it returned, paused again, or failed. */
     outcome: "done" | "interrupted" | "failed";
     /** The error the continued run ended with, when it failed. */
     error?: unknown;
   }[];
   /** Threads this call left alone, and why. */
-  skipped: { threadId: string; reason: string }[];
+  skipped: {
+    /** The thread. */
+    threadId: string;
+    /** Why it was left alone. */
+    reason: string;
+  }[];
 }
 
 /** Continues every stalled thread of a workflow, each through the normal concurrency guard. */
