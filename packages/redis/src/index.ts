@@ -23,6 +23,7 @@
  *
  * const config = { configurable: { thread_id: "essay-1" } };
  * await workflow.invoke("cat", config); // pauses: { __interrupt__: [...] }
+ * for await (const t of workflow.threads({ status: "interrupted" })) console.log(t.threadId); // "essay-1"
  * await workflow.invoke(new Command({ resume: true }), config); // { essay, isApproved: true }
  * await checkpointer.close();
  * ```
@@ -49,7 +50,7 @@ export {
   URL_CLIENT_DEFAULTS,
 } from "./connection.js";
 export { describeClient, toSavepointError } from "./errors.js";
-export { type ThreadKeys, threadIndexKey, threadKeys } from "./keys.js";
+export { type ThreadKeys, threadIndexKey, threadKeys, threadListKey } from "./keys.js";
 export type { RedisSaverOptions, RedisSaverTtl } from "./options.js";
 export { RedisSaver } from "./saver.js";
 export { ACCEPTED_URLS, redactUrl } from "./url.js";

@@ -2,9 +2,10 @@ import { type ChannelVersion, InvalidArgumentError, quote } from "@savepoint/cor
 
 // Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
 // they share one hash tag (one Cluster slot) and one Lua script can change a
-// thread atomically. A thread owns a fixed set of seven keys whatever its
-// size, which is what lets a write refresh the TTL of the whole thread in O(1)
-// and lets `deleteThread` be a single DEL.
+// thread atomically. A thread owns a fixed set of eight keys whatever its
+// size (the eighth, its thread record, exists once a run records a status),
+// which is what lets a write refresh the TTL of the whole thread in O(1) and
+// lets `deleteThread` be a single DEL.
 //
 // Ids are written as lowercase hex of their UTF-8 bytes. Hex holds no `{`,
 // `}`, `:`, `*` or `!`, so no id can close the hash tag early, reach another
@@ -37,7 +38,7 @@ export const SEP = "!";
 export const SEP_END = '"';
 
 /**
- * The seven keys of one thread, in the order every script takes them as `KEYS`.
+ * The eight keys of one thread, in the order every script takes them as `KEYS`.
  *
  * @example
  * ```ts
@@ -62,6 +63,8 @@ export interface ThreadKeys {
   readonly writeIndex: string;
   /** Hash `ns!channel!version` → channel value record (or the "emptied" marker). */
   readonly channelValues: string;
+  /** Hash: the thread's record (status, interrupts, metadata, lease; see thread-records.ts). */
+  readonly record: string;
   /** All of the above, in `KEYS` order. */
   readonly all: readonly string[];
 }
@@ -130,6 +133,7 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
     writes: `${base}w`,
     writeIndex: `${base}wi`,
     channelValues: `${base}cv`,
+    record: `${base}thread`,
   };
   return {
     ...keys,
@@ -141,6 +145,7 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
       keys.writes,
       keys.writeIndex,
       keys.channelValues,
+      keys.record,
     ],
   };
 }
@@ -156,6 +161,20 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
  */
 export function threadIndexKey(prefix: string): string {
   return `${prefix}:threads`;
+}
+
+/**
+ * A sorted set of the thread records of one workflow under `prefix`: `part`
+ * is `"all"` or a stored status. Like the thread index it has no hash tag and
+ * is kept beside the thread scripts (see thread-records.ts).
+ *
+ * @example
+ * ```ts
+ * threadListKey("savepoint", "review", "interrupted"); // "savepoint:threads:726576696577:interrupted"
+ * ```
+ */
+export function threadListKey(prefix: string, entrypoint: string, part: string): string {
+  return `${prefix}:threads:${toHex(entrypoint)}:${part}`;
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/;

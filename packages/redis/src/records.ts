@@ -5,19 +5,23 @@ import {
   type Checkpoint,
   type CheckpointMetadata,
   CorruptValueError,
+  channelBlobs,
   channelValuesOf,
+  checkIdentifier,
   checkpointWithoutValues,
   checkStoredCheckpoint,
   decodeStored,
   dumpTyped,
+  indexWrites,
   loadTyped,
   type Owner,
+  type PendingWrite,
   quote,
   type SerializerProtocol,
   type StoredLocation,
   type TypedValue,
 } from "@savepoint/core";
-import { blobField } from "./keys.js";
+import { blobField, SEP, toHex } from "./keys.js";
 
 // A stored record is one line of JSON header, a newline, then the serialized
 // value. JSON.stringify never emits a raw newline, so the first 0x0a always
@@ -229,6 +233,47 @@ export class RecordCodec {
     if (!isRecord(value))
       throw new CorruptValueError(`metadata that is ${kindOf(value)}`, { where: at });
     return value as CheckpointMetadata;
+  }
+
+  /** The (blob field, record) pairs of the channels `versions` names: the tail of put's arguments. */
+  async blobArguments(
+    checkpoint: Checkpoint,
+    versions: ChannelVersions,
+  ): Promise<(string | Buffer)[]> {
+    const out: (string | Buffer)[] = [];
+    for (const blob of channelBlobs(checkpoint, versions)) {
+      const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpoint.id)}`;
+      let record = this.encodeBlob(blob, owner);
+      if (record instanceof Promise) record = await record;
+      out.push(blobField(blob.channel, blob.version), record);
+    }
+    return out;
+  }
+
+  /** Appends the (field suffix, replaces, record) triples of a task's writes to putWrites' arguments. */
+  async writeArguments(
+    args: (string | Buffer)[],
+    taskId: string,
+    taskPath: string,
+    writes: PendingWrite[],
+  ): Promise<void> {
+    const taskHex = toHex(taskId);
+    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
+      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
+      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
+      let record = this.encodeWrite({ taskId, idx, channel, taskPath, value }, owner);
+      if (record instanceof Promise) record = await record;
+      args.push(`${taskHex}${SEP}${idx}`, replaces ? "1" : "0", record);
+    }
+  }
+
+  /** A record of `encode([], value)` (a thread record's interrupts or one metadata value): the value. */
+  async decodeValue(record: Buffer, where: StoredLocation): Promise<unknown> {
+    const header = readHeader(record, where);
+    if (header.length !== 1) {
+      throw new CorruptValueError(`a value record header ${quote(header)}`, { where });
+    }
+    return this.value(record, header, where);
   }
 
   /**

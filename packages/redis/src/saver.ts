@@ -8,39 +8,31 @@ import {
   type CheckpointMetadata,
   type CheckpointSaver,
   type CheckpointTuple,
-  channelBlobs,
-  checkIdentifier,
   checkpointConfig,
   checkThreadId,
   defaultSerializer,
   deltaChannelHistory,
   getCheckpoint,
-  indexWrites,
+  type ListedThread,
   listLimit,
   namespaceOf,
   nextUniqueVersion,
   optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
+  type PutWritesOptions,
   putTarget,
   quote,
   type RunnableConfig,
   requireThreadId,
+  type SaverThreadQuery,
   type SerializerProtocol,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import { Connection, type RedisSource } from "./connection.js";
-import {
-  blobField,
-  checkPrefix,
-  fromHex,
-  SEP,
-  type ThreadKeys,
-  threadKeys,
-  toHex,
-} from "./keys.js";
+import { checkPrefix, fromHex, SEP, type ThreadKeys, threadKeys, toHex } from "./keys.js";
 import {
   fillFirstPages,
   type ListQuery,
@@ -53,6 +45,8 @@ import { type RedisSaverOptions, ttlArguments } from "./options.js";
 import { RecordCodec } from "./records.js";
 import { SCRIPTS } from "./scripts.js";
 import { ThreadIndex } from "./thread-index.js";
+import { listThreads } from "./thread-listing.js";
+import { ThreadRecords } from "./thread-records.js";
 import { locate, missingRecord, readTuple, TupleReader } from "./tuples.js";
 
 const DEFAULT_PREFIX = "savepoint";
@@ -91,6 +85,8 @@ export class RedisSaver implements CheckpointSaver {
   readonly capabilities = {
     /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
     conditionalPut: true,
+    /** A record per thread, changed in the script of the write it accompanies; `listThreads` lists them. */
+    threads: true,
   } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
@@ -104,6 +100,7 @@ export class RedisSaver implements CheckpointSaver {
   private readonly ttlArg: string;
   private readonly readTtlArg: string;
   private readonly index: ThreadIndex;
+  private readonly threads: ThreadRecords;
   private readonly reader: TupleReader;
   private readonly keyCache = new Map<string, ThreadKeys>();
 
@@ -115,6 +112,7 @@ export class RedisSaver implements CheckpointSaver {
     this.connection = new Connection(source, options.redisOptions);
     this.client = this.connection.client;
     this.index = new ThreadIndex(this.connection, this.prefix);
+    this.threads = new ThreadRecords(this.connection, this.codec, this.prefix);
     this.reader = new TupleReader(this.connection, this.codec, this.readTtlArg);
   }
 
@@ -193,7 +191,9 @@ export class RedisSaver implements CheckpointSaver {
    * checkpoint record leaves `channel_values` out: reads rebuild them from
    * the versions it lists. With `options.ifHead` the script commits only if
    * that is still the thread's latest checkpoint (`null`: if it has none),
-   * else stores nothing and throws `CheckpointConflictError`.
+   * else stores nothing and throws `CheckpointConflictError`. With
+   * `options.thread` (root namespace), the thread's record changes in the
+   * same script, only if the checkpoint commits.
    *
    * @example
    * ```ts
@@ -219,17 +219,24 @@ export class RedisSaver implements CheckpointSaver {
       this.ttlArg,
       parentId === undefined ? "" : toHex(parentId),
     ];
+    let thread = this.threads.argumentsOf(options?.thread, ns);
+    if (thread instanceof Promise) thread = await thread;
     const run = async (versions: ChannelVersions, all: boolean) => {
-      const blobs = await this.blobArguments(checkpoint, versions);
+      const blobs = await this.codec.blobArguments(checkpoint, versions);
       return this.index.put(keys, () =>
-        this.connection.run("put", SCRIPTS.put, keys, [...args, all ? "1" : "0", ...blobs]),
+        this.connection.run("put", SCRIPTS.put, keys, [
+          ...args,
+          all ? "1" : "0",
+          ...thread,
+          ...blobs,
+        ]),
       );
     };
     let reply = await run(newVersions, false);
     // The parent was written before channel values were stored apart: the
     // channels carried over from it have no values of their own yet.
     if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
-    const [status, actual] = reply as [number, Buffer | number];
+    const [status, actual, updatedAt] = reply as [number, Buffer | number, number?];
     if (status === 2) {
       throw missingRecord(threadId, `${toHex(ns)}${SEP}${actual}`, "checkpoint");
     }
@@ -237,28 +244,16 @@ export class RedisSaver implements CheckpointSaver {
       const head = Buffer.isBuffer(actual) && actual.length > 0 ? fromHex(actual.toString()) : null;
       throw new CheckpointConflictError(threadId, ifHead ?? null, head);
     }
+    await this.threads.indexed(keys, options?.thread, updatedAt ?? 0);
     return checkpointConfig(threadId, ns, checkpointId);
-  }
-
-  // The (blob field, record) pairs of the channels `versions` names.
-  private async blobArguments(
-    checkpoint: Checkpoint,
-    versions: ChannelVersions,
-  ): Promise<(string | Buffer)[]> {
-    const out: (string | Buffer)[] = [];
-    for (const blob of channelBlobs(checkpoint, versions)) {
-      const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpoint.id)}`;
-      let record = this.codec.encodeBlob(blob, owner);
-      if (record instanceof Promise) record = await record;
-      out.push(blobField(blob.channel, blob.version), record);
-    }
-    return out;
   }
 
   /**
    * Stores a task's writes against `config`'s checkpoint in one script:
    * ordinary writes are kept if already there (a retry changes nothing),
-   * writes to the special channels replace.
+   * writes to the special channels replace. With `options.thread` (root
+   * namespace) the thread's record changes in the same script, only while it
+   * still names this checkpoint; `writes` may then be empty (a lease renewal).
    *
    * @example
    * ```ts
@@ -270,29 +265,49 @@ export class RedisSaver implements CheckpointSaver {
     writes: PendingWrite[],
     taskId: string,
     taskPath = "",
+    options?: PutWritesOptions,
   ): Promise<void> {
     const { threadId, ns, checkpointId, taskPath: path } = writesTarget(config, taskId, taskPath);
-    if (writes.length === 0) return;
+    let thread = this.threads.argumentsOf(options?.thread, ns);
+    if (thread instanceof Promise) thread = await thread;
+    if (writes.length === 0 && thread.length === 1) return;
     const keys = this.keysOf(threadId);
-    const taskHex = toHex(taskId);
     // Every task of a run writes to the same checkpoint: encode its field base once.
     if (this.lastBase.ns !== ns || this.lastBase.checkpointId !== checkpointId) {
-      this.lastBase = { ns, checkpointId, base: `${toHex(ns)}${SEP}${toHex(checkpointId)}${SEP}` };
+      const cid = toHex(checkpointId);
+      this.lastBase = { ns, checkpointId, cid, base: `${toHex(ns)}${SEP}${cid}${SEP}` };
     }
-    const args: (string | Buffer)[] = [this.lastBase.base, this.ttlArg];
-    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
-      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
-      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
-      let record = this.codec.encodeWrite({ taskId, idx, channel, taskPath: path, value }, owner);
-      if (record instanceof Promise) record = await record;
-      args.push(`${taskHex}${SEP}${idx}`, replaces ? "1" : "0", record);
-    }
-    await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args);
+    const { base, cid } = this.lastBase;
+    const args = [base, this.ttlArg, cid, ...thread];
+    await this.codec.writeArguments(args, taskId, path, writes);
+    const [, updatedAt] = (await this.connection.run(
+      "putWrites",
+      SCRIPTS.putWrites,
+      keys,
+      args,
+    )) as [number, number];
+    await this.threads.indexed(keys, options?.thread, updatedAt);
+  }
+
+  /**
+   * Thread records of one workflow, newest update first (ties by thread id,
+   * descending), each confirmed against the thread's own record; a running
+   * record whose lease has ended is `"stalled"`. What `workflow.threads()`,
+   * `thread()` and `recover()` read.
+   *
+   * @example
+   * ```ts
+   * const rows = await saver.listThreads({ entrypoint: "review", status: ["interrupted"], limit: 50 });
+   * ```
+   */
+  listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
+    return listThreads(this.threads, query);
   }
 
   /**
    * Removes every checkpoint, write and channel value of the thread, in
-   * every namespace (one `DEL` of its keys), and its entry in the thread index.
+   * every namespace (one `DEL` of its keys, its thread record included), its
+   * entry in the thread index and its entries in the thread listings.
    *
    * @example
    * ```ts
@@ -300,7 +315,8 @@ export class RedisSaver implements CheckpointSaver {
    * ```
    */
   async deleteThread(threadId: string): Promise<void> {
-    await this.index.deleteThread(this.keysOf(checkThreadId(threadId, "deleteThread")));
+    const keys = this.keysOf(checkThreadId(threadId, "deleteThread"));
+    await this.threads.deleteThread(keys, () => this.index.deleteThread(keys));
   }
 
   /**
@@ -380,7 +396,7 @@ export class RedisSaver implements CheckpointSaver {
   }
 
   // The field base of the last checkpoint written to (see putWrites).
-  private lastBase = { ns: "", checkpointId: "", base: "" };
+  private lastBase = { ns: "", checkpointId: "", cid: "", base: "" };
 
   // A run touches the same thread on every call; its key names are built once.
   private keysOf(threadId: string): ThreadKeys {

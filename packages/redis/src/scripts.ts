@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { CHECKPOINT_BLOBS } from "./records.js";
+import { READ_THREAD_RECORD, THREAD_PAGE, THREAD_RAISE, THREAD_UPDATE } from "./thread-lua.js";
 
 // The Lua lives here as template strings rather than .lua files so the build
 // ships it without a copy step and tests run it straight from src/.
 //
-// Every thread script takes the thread's seven keys as KEYS, in the order of
+// Every thread script takes the thread's eight keys as KEYS, in the order of
 // ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes,
-// writeIndex, channelValues. Members and fields are hex parts joined by "!";
+// writeIndex, channelValues, record. Members and fields are hex parts joined by "!";
 // `"` ends a prefix range.
 
 // Sets every key of the thread to expire at one absolute instant. PEXPIREAT
@@ -102,17 +103,18 @@ end
  * put: ARGV = ns, cid, checkpoint record, metadata record, mode ("" | "null"
  * | "id"), expected head cid, ttl ms, parent cid or "", "1" when every
  * channel of the checkpoint is sent (else "0": those newVersions names),
- * then pairs of (blob field "channel!version", channel value record), each
- * kept only if that (channel, version) has no value yet. Returns {1,
- * created}, {0, actual head cid or ""}, {2, head cid} when the index's head
+ * the thread update (a count n, then n arguments: see thread-lua.ts; 0 for
+ * none), then pairs of (blob field "channel!version", channel value record),
+ * each kept only if that (channel, version) has no value yet. Returns {1,
+ * created, thread record's updatedAt or 0}, {0, actual head cid or ""}, {2, head cid} when the index's head
  * has no record, or {3} when the parent's record has its channel values
  * inline (written before they were stored apart): its channels have no
  * values of their own, so the put must send them all. Nothing is written
  * unless the reply is {1, ...}. The head check and the writes are one
  * script, so of two puts racing on the same expected head exactly one
- * commits, with its channel values.
+ * commits, with its channel values and its thread record.
  */
-const PUT = `${REFRESH}${HEAD}${HEAL}
+const PUT = `${REFRESH}${HEAD}${HEAL}${THREAD_UPDATE}
 local ns, cid, mode = ARGV[1], ARGV[2], ARGV[5]
 if mode ~= '' then
   heal()
@@ -137,20 +139,25 @@ redis.call('ZADD', KEYS[1], 0, m)
 redis.call('ZADD', KEYS[2], 0, cid .. '!' .. ns)
 redis.call('HSET', KEYS[3], m, ARGV[3])
 redis.call('HSET', KEYS[4], m, ARGV[4])
-for i = 10, #ARGV, 2 do redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
+local blobs = 11 + tonumber(ARGV[10])
+for i = blobs, #ARGV, 2 do redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
+local updated = thread_update(10, cid, false)
 refresh(ARGV[7])
-return {1, created}
+return {1, created, updated}
 `;
 
 /**
- * putWrites: ARGV = field base ("ns!cid!"), ttl ms, then triples of
- * (field suffix "task!idx", "1" to replace or "0" to keep the first, record).
- * Returns the number of writes stored.
+ * putWrites: ARGV = field base ("ns!cid!"), ttl ms, cid, the thread update
+ * (a count n, then n arguments: see thread-lua.ts; 0 for none), then
+ * triples of (field suffix "task!idx", "1" to replace or "0" to keep the
+ * first, record). The thread update applies only if the record names cid:
+ * a run whose checkpoint is no longer the thread's latest cannot change its
+ * status. Returns {writes stored, thread record's updatedAt or 0}.
  */
-const PUT_WRITES = `${REFRESH}
+const PUT_WRITES = `${REFRESH}${THREAD_UPDATE}
 local base = ARGV[1]
 local stored = 0
-for i = 3, #ARGV, 3 do
+for i = 5 + tonumber(ARGV[4]), #ARGV, 3 do
   local field = base .. ARGV[i]
   local put = 1
   if ARGV[i + 1] == '1' then
@@ -163,8 +170,9 @@ for i = 3, #ARGV, 3 do
     stored = stored + 1
   end
 end
+local updated = thread_update(4, ARGV[3], true)
 refresh(ARGV[2])
-return stored
+return {stored, updated}
 `;
 
 /**
@@ -309,4 +317,7 @@ export const SCRIPTS = {
   list: new Script("list", LIST),
   fetch: new Script("fetch", FETCH),
   exists: new Script("exists", EXISTS),
+  threadRecord: new Script("threadRecord", READ_THREAD_RECORD),
+  threadPage: new Script("threadPage", THREAD_PAGE),
+  threadRaise: new Script("threadRaise", THREAD_RAISE),
 } as const;

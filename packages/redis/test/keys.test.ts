@@ -19,7 +19,7 @@ describe("key layout", () => {
     const tags = new Set<string>();
     for (const id of HOSTILE_IDS) {
       const keys = threadKeys("savepoint", id);
-      expect(keys.all).toHaveLength(7);
+      expect(keys.all).toHaveLength(8);
       for (const key of keys.all) expect(hashTag(key)).toBe(toHex(id));
       expect(fromHex(keys.threadHex)).toBe(id);
       tags.add(keys.threadHex);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisSaver, threadIndexKey, threadKeys } from "../src/index.js";
+import { RedisSaver, threadIndexKey, threadKeys, threadListKey } from "../src/index.js";
 import {
   cfg,
   collect,
@@ -61,12 +61,13 @@ describe.skipIf(!redisUp)("TTL (real Redis, 1-2 s)", () => {
     await saver.putWrites(config, [["a", 1]], "task");
     await saver.put(cfg(t, undefined, "sub"), makeCheckpoint(), makeMetadata(), {});
     expect(await saver.getTuple(cfg(t))).toBeDefined();
-    // Until the deadline every key is there; after it, none is.
+    // Until the deadline every key is there (all but the thread record, which
+    // only a run's status creates); after it, none is.
     const keys = threadKeys(prefix, t).all;
     for (;;) {
       const existing = await client.exists(...keys);
       if (existing === 0) break;
-      expect(existing).toBe(keys.length);
+      expect(existing).toBe(keys.length - 1);
       await sleep(20);
     }
     expect(await saver.getTuple(cfg(t))).toBeUndefined();
@@ -78,6 +79,31 @@ describe.skipIf(!redisUp)("TTL (real Redis, 1-2 s)", () => {
     ).toEqual([]);
     await collect(saver.list({}));
     expect(await client.zscore(threadIndexKey(prefix), threadKeys(prefix, t).threadHex)).toBeNull();
+  });
+
+  it("expires a thread record with its thread; a listing then drops its entries", async () => {
+    const saver = new RedisSaver(client, { prefix, ttl: { seconds: 1 } });
+    const t = `record-${randomUUID()}`;
+    const entrypoint = `wf-${randomUUID()}`;
+    const checkpoint = makeCheckpoint({ topic: "cats" });
+    const config = await saver.put(cfg(t), checkpoint, makeMetadata(), newVersionsOf(checkpoint), {
+      thread: { entrypoint, status: "running", lease: { owner: "o", ms: 60_000 } },
+    });
+    await saver.putWrites(config, [], "task", "", {
+      thread: { entrypoint, status: "interrupted", interrupts: [] },
+    });
+    const all = await deadlines(t);
+    // No write was stored, so the two write keys do not exist; the record does.
+    expect(all).toHaveLength(6);
+    expect(new Set(all).size).toBe(1);
+    expect(await client.pexpiretime(threadKeys(prefix, t).record)).toBe(all[0]);
+    expect((await saver.listThreads({ entrypoint, limit: 10 })).map((r) => r.threadId)).toEqual([
+      t,
+    ]);
+    while ((await client.exists(...threadKeys(prefix, t).all)) > 0) await sleep(20);
+    expect(await saver.listThreads({ entrypoint, limit: 10 })).toEqual([]);
+    const hex = threadKeys(prefix, t).threadHex;
+    expect(await client.zscore(threadListKey(prefix, entrypoint, "all"), hex)).toBeNull();
   });
 
   it("refreshes on read only with refreshOnRead", async () => {

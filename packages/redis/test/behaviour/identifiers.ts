@@ -116,7 +116,9 @@ export function describeIdentifiers(ctx: BehaviourContext): void {
       const gone = "a:b*{c}";
       for (const t of [keep, gone, "ab"]) {
         const values = makeCheckpoint({ t });
-        const c = await s.put(cfg(t), values, makeMetadata(), newVersionsOf(values));
+        // With a thread record: the eighth key, and entries in the listing sets.
+        const thread = { entrypoint: "wf", status: "running" as const };
+        const c = await s.put(cfg(t), values, makeMetadata(), newVersionsOf(values), { thread });
         await s.putWrites(c, [["x", 1]], "task");
         await s.put(cfg(t, undefined, "ns"), makeCheckpoint(), makeMetadata(), {});
       }

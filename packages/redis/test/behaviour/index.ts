@@ -9,6 +9,7 @@ import { describeHistory } from "./history.js";
 import { describeIdentifiers } from "./identifiers.js";
 import { describeList } from "./list.js";
 import { describePutAndGet } from "./put-get.js";
+import { describeThreads } from "./threads.js";
 import { describeValues } from "./values.js";
 import { describeWrites } from "./writes.js";
 
@@ -44,5 +45,6 @@ export function describeRedisSaverBehaviour(target: BehaviourTarget): void {
     describeChannelValues(ctx);
     describeDamage(ctx);
     describeHistory(ctx);
+    describeThreads(ctx);
   });
 }

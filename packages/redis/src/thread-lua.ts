@@ -1,0 +1,88 @@
+// The Lua of thread records (see thread-records.ts for the layout and why).
+// It lives apart from scripts.ts so that file stays about checkpoints; it
+// imports nothing, and scripts.ts embeds THREAD_UPDATE in put and putWrites
+// and wraps the other two as Scripts.
+
+/**
+ * A Lua function the put and putWrites scripts call after their writes:
+ * `thread_update(at, cid, guard)` applies the thread update whose arguments
+ * start at ARGV[at] (a count n, then n arguments: entrypoint, status,
+ * interrupts record or "", lease owner, lease ms or "" (no lease), then pairs of
+ * (metadata key hex, value record)) to the record in KEYS[8], naming
+ * checkpoint `cid` (hex). With `guard`, nothing changes unless the record
+ * already names `cid`. Returns the record's new updatedAt in ms, or 0 when
+ * nothing changed. Times come from the server's clock (TIME), so every
+ * process agrees on when a lease ends; updatedAt never goes backwards, so a
+ * thread only moves up in a listing.
+ */
+export const THREAD_UPDATE = `
+local function thread_update(at, cid, guard)
+  local n = tonumber(ARGV[at])
+  if n == nil or n == 0 then return 0 end
+  local key = KEYS[8]
+  if guard and redis.call('HGET', key, 'k') ~= cid then return 0 end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local updated = now
+  local previous = tonumber(redis.call('HGET', key, 'u'))
+  if previous and previous > updated then updated = previous end
+  local fmt = '%.0f'
+  redis.call('HSETNX', key, 'c', string.format(fmt, now))
+  redis.call('HSET', key, 'e', ARGV[at + 1], 's', ARGV[at + 2], 'u', string.format(fmt, updated), 'k', cid)
+  if ARGV[at + 3] ~= '' then redis.call('HSET', key, 'i', ARGV[at + 3]) else redis.call('HDEL', key, 'i') end
+  if ARGV[at + 5] ~= '' then
+    local lease = now + tonumber(ARGV[at + 5])
+    redis.call('HSET', key, 'o', ARGV[at + 4], 'l', string.format(fmt, lease))
+  else
+    redis.call('HDEL', key, 'o', 'l')
+  end
+  for i = at + 6, at + n, 2 do redis.call('HSET', key, 'm!' .. ARGV[i], ARGV[i + 1]) end
+  return updated
+end
+`;
+
+/**
+ * threadRecord: KEYS = the thread's record. Returns {server time in ms, {field,
+ * value, ...}}: the record with the clock of the node that holds it, which
+ * is the clock its lease was set by.
+ */
+export const READ_THREAD_RECORD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {string.format('%.0f', now), redis.call('HGETALL', KEYS[1])}
+`;
+
+/**
+ * threadPage: KEYS = one listing sorted set (member: thread hex, score:
+ * updatedAt). ARGV = tie score ("" for none), tie member, max (a ZRANGE
+ * BYSCORE bound), min, count. Returns up to count of {member, score}, score
+ * descending then member descending, strictly after the position (tie score,
+ * tie member): first the members of that score below the tie member, then
+ * the scores within (max, min). One key, so one call on a Cluster too.
+ */
+export const THREAD_PAGE = `
+local key, count = KEYS[1], tonumber(ARGV[5])
+local out = {}
+if ARGV[1] ~= '' then
+  local ties = redis.call('ZREVRANGEBYSCORE', key, ARGV[1], ARGV[1])
+  for i = 1, #ties do
+    if #out >= count then return out end
+    if ties[i] < ARGV[2] then out[#out + 1] = {ties[i], ARGV[1]} end
+  end
+end
+if #out >= count then return out end
+local rest = redis.call('ZREVRANGEBYSCORE', key, ARGV[3], ARGV[4], 'WITHSCORES', 'LIMIT', 0, count - #out)
+for i = 1, #rest, 2 do out[#out + 1] = {rest[i], rest[i + 1]} end
+return out
+`;
+
+/**
+ * threadRaise: KEYS = one listing sorted set; ARGV = score, member. Adds the
+ * member, or raises its score, never lowers it: ZADD GT, which Redis < 6.2
+ * lacks. Two writers' follow-ups arriving out of order then keep the newer.
+ */
+export const THREAD_RAISE = `
+local current = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+`;

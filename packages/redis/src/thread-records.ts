@@ -1,0 +1,272 @@
+import {
+  InvalidArgumentError,
+  quote,
+  type StoredThreadStatus,
+  type ThreadUpdate,
+} from "@savepoint/core";
+import type { Connection } from "./connection.js";
+import { fromHex, type ThreadKeys, threadKeys, threadListKey, toHex } from "./keys.js";
+import type { RecordCodec } from "./records.js";
+import { SCRIPTS } from "./scripts.js";
+
+// Thread records (the `threads` capability).
+//
+// The record of a thread is a hash beside its checkpoints, `<prefix>:{<thread
+// hex>}:thread`, in the thread's slot. The put and putWrites scripts change
+// it in the same call as the checkpoint or writes it accompanies (only when
+// they commit; putWrites only while the record still names the writes'
+// checkpoint), so on a Cluster too the record never disagrees with the
+// thread's data. It expires with the thread's other keys (it is one of
+// ThreadKeys.all, so every TTL refresh and deleteThread's DEL include it).
+// Fields: e entrypoint, s stored status, c createdAt ms, u updatedAt ms, k
+// checkpoint id (hex), o lease owner, l lease end ms, i interrupts record,
+// and `m!<key hex>` one record per metadata key, so the shallow merge of
+// metadata is a plain HSET inside the script (a script cannot decode what the
+// serializer wrote). Times are the server's clock.
+//
+// Listings read sorted sets per (prefix, workflow): `<prefix>:threads:<entrypoint
+// hex>:all` and one per stored status, members thread hex, scores updatedAt.
+// They have no hash tag, so on a Cluster they live in slots of their own and
+// no thread script can write them. Right after a script changed a record the
+// saver adds the thread to `all` and to its status's set with a raise-only
+// ZADD (threadRaise, ZADD GT for Redis < 6.2; sent after the script, since
+// only the script knows the updatedAt). Writers only ever add, so two
+// writers whose follow-ups arrive out of order cannot remove each other's
+// entry, and the newer score wins. Entries are therefore hints:
+// a listing confirms every candidate against the thread's own record
+// (entrypoint, status, updatedAt, read with that node's clock) and
+//
+// - drops an entry whose record is gone (deleted, expired) or belongs to
+//   another workflow, or, in a status set, whose record has another status
+//   (the thread moved on: its entry there is left for the listing to drop);
+// - repairs an entry whose score is not the record's updatedAt (it moved on
+//   and the follow-up is still on its way, or was lost) and does not list it
+//   at the wrong place: it is listed where it belongs by later listings.
+//
+// Dropping removes the entry, then reads the record again and puts the entry
+// back when the record matches after all, so it cannot race a writer whose
+// follow-up has just added it.
+//
+// A crash (or a failed follow-up) between a script and its ZADDs leaves the
+// record right and the sets behind: a thread is then missing from the sets
+// of its new status, or listed in `all` at its older score until a listing
+// repairs it. No listing ever shows what the record contradicts; the next
+// write of the thread adds the missing entries.
+
+const STORED: readonly StoredThreadStatus[] = ["interrupted", "running", "failed", "done"];
+
+/** The listing sets of one workflow: `"all"` and one per stored status. */
+export const LIST_PARTS: readonly string[] = ["all", ...STORED];
+
+/**
+ * A thread's record as stored, with the clock of the node that holds it.
+ *
+ * @example
+ * ```ts
+ * const record = await records.read("t1");
+ * record?.status; // "running"
+ * ```
+ */
+export interface StoredThread {
+  threadId: string;
+  entrypoint: string;
+  status: StoredThreadStatus;
+  createdAt: number;
+  updatedAt: number;
+  checkpointId: string;
+  leaseUntil: number | undefined;
+  interrupts: Buffer | undefined;
+  /** Metadata key and value record, one per stored key. */
+  metadata: [string, Buffer][];
+  /** The server's time when the record was read, in ms. */
+  now: number;
+}
+
+/**
+ * The thread records of one saver: the arguments its scripts take, the
+ * listing sets kept beside them, and reading a record back.
+ *
+ * @example
+ * ```ts
+ * const records = new ThreadRecords(connection, codec, "savepoint");
+ * const args = await records.argumentsOf(update);
+ * ```
+ */
+export class ThreadRecords {
+  constructor(
+    private readonly connection: Connection,
+    readonly codec: RecordCodec,
+    readonly prefix: string,
+  ) {}
+
+  /**
+   * The thread update's script arguments (a count, then the arguments; see
+   * thread-lua.ts): `["0"]` without an update, or outside the root
+   * namespace, where a thread has no status of its own.
+   */
+  argumentsOf(
+    update: ThreadUpdate | undefined,
+    ns: string,
+  ): (string | Buffer)[] | Promise<(string | Buffer)[]> {
+    // Most writes carry no update: no promise for them.
+    return update === undefined || ns !== "" ? ["0"] : this.encodeUpdate(update);
+  }
+
+  private async encodeUpdate(update: ThreadUpdate): Promise<(string | Buffer)[]> {
+    const { entrypoint, status, lease } = update;
+    if (typeof entrypoint !== "string" || entrypoint === "" || !STORED.includes(status)) {
+      throw new InvalidArgumentError(
+        `RedisSaver: a thread update needs an entrypoint name and a status of ${STORED.join(", ")}; ` +
+          `got entrypoint ${quote(entrypoint)}, status ${quote(status)}.`,
+      );
+    }
+    const interrupts =
+      status === "interrupted"
+        ? await this.codec.encode([], update.interrupts ?? [], "The interrupts of a thread record")
+        : "";
+    const ms = lease ? Math.max(0, Math.round(Number(lease.ms))) : undefined;
+    const args: (string | Buffer)[] = [
+      entrypoint,
+      status,
+      interrupts,
+      lease ? String(lease.owner) : "",
+      ms === undefined || !Number.isFinite(ms) ? "" : String(ms),
+    ];
+    for (const [key, value] of Object.entries(update.metadata ?? {})) {
+      // A key set to undefined is not kept, as JSON would not keep it.
+      if (value === undefined) continue;
+      args.push(toHex(key), await this.codec.encode([], value, `Thread metadata ${quote(key)}`));
+    }
+    return [String(args.length), ...args];
+  }
+
+  /**
+   * After a script changed the thread's record to `updatedAt` (0: it did
+   * not): adds the thread to its workflow's listing sets. A failure here is
+   * not the write's failure (that committed); the sets catch up with the
+   * thread's next write (see the top of this file).
+   */
+  async indexed(keys: ThreadKeys, update: ThreadUpdate | undefined, updatedAt: number) {
+    if (!update || !(updatedAt > 0)) return;
+    const hex = keys.threadHex;
+    try {
+      await Promise.all([
+        this.raise(this.listKey(update.entrypoint, "all"), hex, updatedAt),
+        this.raise(this.listKey(update.entrypoint, update.status), hex, updatedAt),
+      ]);
+    } catch {
+      // Deliberately quiet: see above.
+    }
+  }
+
+  /**
+   * Removes the thread's listing entries, then runs `remove` (the DEL of its
+   * keys, record included). Entries first: a put re-creating the thread after
+   * the DEL adds its entries after this, never before.
+   */
+  async deleteThread(keys: ThreadKeys, remove: () => Promise<void>): Promise<void> {
+    const { client } = this.connection;
+    const entrypoint = await this.connection.call("deleteThread", () =>
+      client.hget(keys.record, "e"),
+    );
+    if (entrypoint !== null) {
+      await this.connection.call("deleteThread", () =>
+        Promise.all(
+          LIST_PARTS.map((p) => client.zrem(this.listKey(entrypoint, p), keys.threadHex)),
+        ),
+      );
+    }
+    await remove();
+  }
+
+  /** The listing set `part` of workflow `entrypoint`. */
+  listKey(entrypoint: string, part: string): string {
+    return threadListKey(this.prefix, entrypoint, part);
+  }
+
+  /**
+   * Up to `count` entries of listing set `key` strictly after the position
+   * `tie` (score, then thread hex, descending), within the score bounds
+   * `max` and `min` (ZRANGE BYSCORE syntax): one script call.
+   */
+  async page(
+    key: string,
+    tie: { score: string; hex: string } | undefined,
+    max: string,
+    min: string,
+    count: number,
+  ): Promise<{ hex: string; score: string }[]> {
+    const args = [tie?.score ?? "", tie?.hex ?? "", max, min, String(count)];
+    const reply = (await this.connection.call("listThreads", () =>
+      SCRIPTS.threadPage.run(this.connection.client, [key], args),
+    )) as [Buffer, Buffer][];
+    return reply.map(([m, s]) => ({ hex: m.toString("utf8"), score: s.toString("utf8") }));
+  }
+
+  /** The thread's record, or undefined when it has none (or one too damaged to read). */
+  async read(threadId: string): Promise<StoredThread | undefined> {
+    const key = threadKeys(this.prefix, threadId).record;
+    const reply = (await this.connection.call("listThreads", () =>
+      SCRIPTS.threadRecord.run(this.connection.client, [key], []),
+    )) as [Buffer, Buffer[]];
+    const [now, flat] = reply;
+    const fields = new Map<string, Buffer>();
+    const metadata: [string, Buffer][] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const name = flat[i]!.toString("utf8");
+      if (name.startsWith("m!")) metadata.push([fromHex(name.slice(2)), flat[i + 1]!]);
+      else fields.set(name, flat[i + 1]!);
+    }
+    const text = (name: string) => fields.get(name)?.toString("utf8");
+    const num = (name: string) => (fields.has(name) ? Number(text(name)) : Number.NaN);
+    const status = text("s") as StoredThreadStatus;
+    const entrypoint = text("e");
+    const checkpoint = text("k");
+    const [createdAt, updatedAt, leaseUntil] = [num("c"), num("u"), num("l")];
+    // A partial record (a hand edit, a key restored half) is not a thread to list.
+    if (entrypoint === undefined || checkpoint === undefined || !STORED.includes(status)) return;
+    if (!Number.isFinite(createdAt) || !Number.isFinite(updatedAt)) return;
+    return {
+      threadId,
+      entrypoint,
+      status,
+      createdAt,
+      updatedAt,
+      checkpointId: fromHex(checkpoint),
+      leaseUntil: Number.isFinite(leaseUntil) ? leaseUntil : undefined,
+      interrupts: fields.get("i"),
+      metadata,
+      now: Number(now.toString("utf8")),
+    };
+  }
+
+  /**
+   * Drops listing entry `threadHex` of set `key`, unless the record matches
+   * it after all when read again (a writer re-added it meanwhile).
+   */
+  async drop(key: string, threadHex: string, stillListed: (r: StoredThread) => boolean) {
+    const { client } = this.connection;
+    await this.connection.call("listThreads", () => client.zrem(key, threadHex));
+    const again = await this.read(fromHex(threadHex));
+    if (again && stillListed(again)) await this.raise(key, threadHex, again.updatedAt);
+  }
+
+  /**
+   * Sets entry `threadHex`'s score to its record's `updatedAt`: raised when
+   * it is behind (never past a newer writer's), else lowered, only if the
+   * entry is still there (XX).
+   */
+  async repair(key: string, threadHex: string, updatedAt: number, score: number) {
+    if (updatedAt > score) return this.raise(key, threadHex, updatedAt);
+    const { client } = this.connection;
+    await this.connection.call("listThreads", () => client.zadd(key, "XX", updatedAt, threadHex));
+  }
+
+  // Adds `threadHex` to listing set `key` at `score`, or raises it there (see thread-lua.ts).
+  private async raise(key: string, threadHex: string, score: number): Promise<void> {
+    const { client } = this.connection;
+    await this.connection.call("thread index", () =>
+      SCRIPTS.threadRaise.run(client, [key], [String(score), threadHex]),
+    );
+  }
+}
