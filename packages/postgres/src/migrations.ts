@@ -30,6 +30,7 @@ export interface Migration {
  *
  * `heads` holds the latest checkpoint id of each (thread, namespace), so a
  * conditional put is one statement whose row lock decides the race.
+ * `threads` holds one record per thread for `listThreads` (version 3).
  *
  * @example
  * ```ts
@@ -103,6 +104,39 @@ CREATE TABLE ${s}.channel_values (
   value text,
   PRIMARY KEY (thread_key, ns_key, channel, version)
 );
+`,
+  },
+  {
+    version: 3,
+    name: "thread records",
+    // One row per thread (the `threads` capability), changed in the statement
+    // of the checkpoint or writes it accompanies. Times are milliseconds on
+    // the database's clock, so leases of savers on many machines compare on
+    // one clock. The indexes lead with the entrypoint's digest and stop at
+    // updated_at: thread ids of any length are stored, and a btree entry
+    // cannot hold them; ties within one millisecond are sorted after the
+    // index (an incremental sort), which keeps a page's cost near its size.
+    // Threads written before this step have no record until their next run.
+    sql: (s) => `
+CREATE TABLE ${s}.threads (
+  thread_key bytea PRIMARY KEY,
+  thread_id text COLLATE "C" NOT NULL,
+  entrypoint_key bytea NOT NULL,
+  entrypoint text NOT NULL,
+  status text NOT NULL CHECK (status IN ('interrupted', 'running', 'failed', 'done')),
+  interrupts_type text,
+  interrupts text,
+  metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  checkpoint_id text COLLATE "C" NOT NULL,
+  owner text,
+  lease_until bigint
+);
+-- a status's threads of one workflow, newest update first (the first page of "interrupted")
+CREATE INDEX threads_by_status ON ${s}.threads (entrypoint_key, status, updated_at DESC);
+-- every thread of one workflow, newest update first
+CREATE INDEX threads_newest ON ${s}.threads (entrypoint_key, updated_at DESC);
 `,
   },
 ];

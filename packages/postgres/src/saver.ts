@@ -12,12 +12,13 @@ import {
   defaultSerializer,
   deltaChannelHistory,
   getCheckpoint,
-  indexWrites,
+  type ListedThread,
   nextUniqueVersion,
   type PendingWrite,
   type PutOptions,
-  quote,
+  type PutWritesOptions,
   type RunnableConfig,
+  type SaverThreadQuery,
   type SerializerProtocol,
   StorageUnavailableError,
   tupleTarget,
@@ -40,12 +41,14 @@ import {
   threadIdArg,
   threadIdOf,
 } from "./identifiers.js";
-import { listScope } from "./listing.js";
+import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
-import { type ListCursor, type Statements, statements } from "./statements.js";
+import { type Statements, statements } from "./statements.js";
+import { listThreadRecords, recordParams } from "./thread-records.js";
 import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
 import { encodeBlobs, rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
+import { writesQuery } from "./writes.js";
 
 /**
  * Options of {@link PostgresSaver}.
@@ -68,9 +71,6 @@ export interface PostgresSaverOptions {
   timeouts?: PostgresTimeouts;
 }
 
-// How many tuples `list` fetches per query when it has no smaller limit.
-const LIST_PAGE = 100;
-
 /**
  * A checkpoint saver on Postgres: a server through postgres.js, or PGlite
  * (Postgres compiled to WebAssembly) in-process with no server at all.
@@ -83,6 +83,8 @@ const LIST_PAGE = 100;
  *   one query; a `list` page is one query.
  * - `put(..., { ifHead })` is decided by a row lock in the database, so of two
  *   runs continuing one thread exactly one commits.
+ * - Thread records (`capabilities.threads`) change inside the statement of
+ *   the put or writes they accompany; a `listThreads` page is one query.
  * - It closes only what it opened: an injected client or PGlite stays open.
  *
  * @example
@@ -103,6 +105,8 @@ export class PostgresSaver implements CheckpointSaver {
   readonly capabilities = {
     /** `put` honours `ifHead` atomically, so two runs continuing one thread cannot both commit. */
     conditionalPut: true,
+    /** A record per thread, changed in the statement of its put or writes; `listThreads` lists them. */
+    threads: true,
   } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
@@ -236,24 +240,8 @@ export class PostgresSaver implements CheckpointSaver {
     options: CheckpointListOptions = {},
   ): AsyncGenerator<CheckpointTuple> {
     const { scope, limit } = listScope(config, options, this.codec);
-    let remaining = limit;
-    if (remaining <= 0) return;
-    const db = await this.db();
-    let after: ListCursor | undefined;
-    while (remaining > 0) {
-      const page = Math.min(remaining, LIST_PAGE);
-      const { text, params } = this.sql.listPage(scope, after, page);
-      const rows = await db.query(text, params);
-      for (const row of rows) yield await this.upgraded(db, await rowToTuple(row, this.codec));
-      remaining -= rows.length;
-      if (rows.length < page) return;
-      const last = rows[rows.length - 1]!;
-      after = {
-        checkpointId: last.checkpoint_id as string,
-        threadId: last.thread_id as string,
-        ns: last.checkpoint_ns as string,
-      };
-    }
+    if (limit <= 0) return;
+    yield* listTuples(await this.db(), this.sql, this.codec, scope, limit);
   }
 
   async put(
@@ -290,12 +278,19 @@ export class PostgresSaver implements CheckpointSaver {
       JSON.stringify(checkpoint.channel_versions ?? {}),
       blobs,
     ];
-    let statement = this.sql.put;
-    if (ifHead === null) statement = this.sql.putIfNoHead;
+    // The record rides in the put's statement, so it commits with it or not at all.
+    const record =
+      options?.thread && ns === ""
+        ? await recordParams(this.codec, threadId, options.thread)
+        : undefined;
+    const q = record ? this.sql.withRecord : this.sql;
+    let statement = q.put;
+    if (ifHead === null) statement = q.putIfNoHead;
     else if (typeof ifHead === "string") {
-      statement = this.sql.putIfHead;
+      statement = q.putIfHead;
       params.push(ifHead);
     }
+    if (record) params.push(...record);
     await putUnderHead(db, this.sql, {
       statement,
       params,
@@ -314,41 +309,42 @@ export class PostgresSaver implements CheckpointSaver {
     writes: PendingWrite[],
     taskId: string,
     taskPath = "",
+    options?: PutWritesOptions,
   ): Promise<void> {
     const threadId = threadIdOf(config, "putWrites");
     const ns = nsOf(config, "putWrites");
     const checkpointId = requiredCheckpointIdOf(config, "putWrites");
     storableId("putWrites: task_id", taskId, { allowEmpty: true });
     const path = storableId("putWrites: task_path", taskPath ?? "", { allowEmpty: true });
-    if (writes.length === 0) return;
-    // A special channel written twice keeps its last value: one statement
-    // cannot touch the same row twice.
-    const rows = indexWrites(writes);
-    for (const { channel } of rows)
-      storableId("putWrites: write channel", channel, { allowEmpty: true });
-
+    const record =
+      options?.thread && ns === ""
+        ? await recordParams(this.codec, threadId, options.thread)
+        : undefined;
+    const target = { threadId, ns, checkpointId, taskId, taskPath: path, writes, record };
+    const query = await writesQuery(this.codec, this.sql, target);
+    if (!query) return;
     const db = await this.db();
-    const head = [keyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
-    const encoded: [idx: number, channel: string, type: string, text: string][] = [];
-    for (const { idx, channel, value } of rows) {
-      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
-      const [type, text] =
-        this.codec.encodeSync(value, owner) ?? (await this.codec.encode(value, owner));
-      encoded.push([idx, channel, type, text]);
-    }
-    if (encoded.length === 1) {
-      const [idx, channel, type, text] = encoded[0]!;
-      const statement = rows[0]!.replaces ? this.sql.writeReplace : this.sql.writeKeep;
-      await db.query(statement, [...head, idx, taskId, path, channel, type, text]);
-      return;
-    }
-    await db.query(this.sql.writeMany, [...head, taskId, path, JSON.stringify(encoded)]);
+    await db.query(query.text, query.params);
   }
 
+  /** Removes every checkpoint and write of one thread, and its record, in one statement. */
   async deleteThread(threadId: string): Promise<void> {
     const id = threadIdArg(threadId, "deleteThread");
     const db = await this.db();
     await db.query(this.sql.deleteThread, [keyOf(id)]);
+  }
+
+  /**
+   * Thread records matching `query`, newest update first, in one query (the
+   * `threads` capability; `workflow.threads()` is the way to call it).
+   *
+   * @example
+   * ```ts
+   * const rows = await saver.listThreads({ entrypoint: "review", status: ["interrupted"], limit: 50 });
+   * ```
+   */
+  async listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
+    return listThreadRecords(await this.db(), this.sql, this.codec, query);
   }
 
   /**

@@ -1,6 +1,20 @@
 // The SQL layer's shapes, apart from the drivers that implement them and
 // the code that opens them, so that each can import them without a circle.
 
+/**
+ * A statement built for its arguments: the text and its bound parameters.
+ *
+ * @example
+ * ```ts
+ * const { text, params } = sql.listPage({}, undefined, 100);
+ * await db.query(text, params);
+ * ```
+ */
+export interface BoundQuery {
+  text: string;
+  params: unknown[];
+}
+
 /** A result row as both drivers return it: column name to parsed value. */
 export type Row = Record<string, unknown>;
 

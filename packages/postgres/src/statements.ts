@@ -1,3 +1,11 @@
+import type { BoundQuery } from "./sql.js";
+import {
+  listThreadsPage,
+  recordOnPut,
+  recordOnWrites,
+  type ThreadScope,
+} from "./thread-statements.js";
+
 /**
  * All of the saver's SQL, built once per schema. Every value is a bound
  * parameter; only the (validated, quoted) schema name is spliced into the text.
@@ -40,8 +48,9 @@ export function statements(s: string) {
   // metadata json, $10 channel_versions json, $11 the channel values of
   // newVersions (`[[channel, version, type, value], ...]`). `ctes` decide the
   // head; the checkpoint and its values are stored only if `from` has a row,
-  // and the first value stored for a (channel, version) wins.
-  const insertCheckpoint = (ctes: string, from: string) => `
+  // and the first value stored for a (channel, version) wins. With `record`,
+  // the thread's record is upserted too (its parameters from that number on).
+  const insertCheckpoint = (ctes: string, from: string, record?: number) => `
 WITH ${ctes},
 stored AS (
   INSERT INTO ${s}.checkpoints AS c
@@ -56,24 +65,16 @@ vals AS (
   SELECT $1::bytea, $2::bytea, b->>0, b->>1, b->>2, b->>3
   FROM json_array_elements($11::text::json) AS b
   WHERE EXISTS (SELECT 1 FROM stored)
-  ON CONFLICT (thread_key, ns_key, channel, version) DO NOTHING)
+  ON CONFLICT (thread_key, ns_key, channel, version) DO NOTHING)${record ? `,\n${recordOnPut(s, record)}` : ""}
 SELECT stored FROM stored`;
 
   const sameThread = (t: string) => `${t}.thread_key = $1::bytea AND ${t}.ns_key = $2::bytea`;
   // The latest stored checkpoint: what the head is when its row is missing.
   const latestId = `(SELECT max(l.checkpoint_id) FROM ${s}.checkpoints l WHERE ${sameThread("l")})`;
 
-  return {
-    /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
-    tupleById: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
-WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3::text
-  AND c.thread_id = $4::text AND c.checkpoint_ns = $5::text`,
-
-    /** $1 thread key, $2 ns key, $3 thread id, $4 ns. */
-    latestTuple: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
-WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.thread_id = $3::text AND c.checkpoint_ns = $4::text
-ORDER BY c.checkpoint_id DESC LIMIT 1`,
-
+  // The three puts; `withRecord` adds the thread record's upsert, its
+  // parameters after the put's own (see thread-statements.ts).
+  const puts = (withRecord: boolean) => ({
     /**
      * Unconditional: the head only moves forward. A missing head row is
      * made again from the latest stored checkpoint, so the head stays the
@@ -86,6 +87,7 @@ ORDER BY c.checkpoint_id DESC LIMIT 1`,
   ON CONFLICT (thread_key, ns_key) DO UPDATE SET checkpoint_id = greatest(h.checkpoint_id, excluded.checkpoint_id)
   RETURNING 1)`,
       "head",
+      withRecord ? 12 : undefined,
     ),
 
     /**
@@ -102,6 +104,7 @@ ORDER BY c.checkpoint_id DESC LIMIT 1`,
   ON CONFLICT (thread_key, ns_key) DO NOTHING
   RETURNING 1)`,
       "head",
+      withRecord ? 12 : undefined,
     ),
 
     /**
@@ -125,28 +128,11 @@ healed AS (
   ON CONFLICT (thread_key, ns_key) DO NOTHING
   RETURNING 1)`,
       "(SELECT 1 FROM moved UNION ALL SELECT 1 FROM healed) AS head",
+      withRecord ? 13 : undefined,
     ),
+  });
 
-    /**
-     * The head as a refused conditional put reports it, in one snapshot:
-     * the head row's id (null without one), whether that checkpoint is
-     * stored, and the latest stored id. $1 thread key, $2 ns key.
-     */
-    head: `SELECT h.checkpoint_id AS head, ${latestId} AS latest,
-  EXISTS (SELECT 1 FROM ${s}.checkpoints p WHERE ${sameThread("p")} AND p.checkpoint_id = h.checkpoint_id) AS present
-FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
-
-    /**
-     * Points a head row whose checkpoint is gone at the latest stored one
-     * (or removes it when none is left); only while it still names `$3`,
-     * the missing id. $1 thread key, $2 ns key.
-     */
-    repairHead: `WITH moved AS (
-  UPDATE ${s}.heads h SET checkpoint_id = ${latestId}
-  WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NOT NULL
-  RETURNING 1)
-DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
-
+  const writes = {
     // $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 idx,
     // $6 task id, $7 task path, $8 channel, $9 type, $10 value.
     writeKeep: `INSERT INTO ${s}.writes
@@ -175,6 +161,47 @@ FROM json_array_elements($7::text::json) AS r
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET
   task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value
 WHERE excluded.idx < 0`,
+  };
+
+  // A write statement that also updates the thread's record (its parameters
+  // after the statement's own): $1 is the thread key, $3 the checkpoint id.
+  const withUpdate = (statement: string, first: number) =>
+    `WITH rec AS (${recordOnWrites(s, first, "$1", "$3")})\n${statement}`;
+
+  return {
+    /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
+    tupleById: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
+WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3::text
+  AND c.thread_id = $4::text AND c.checkpoint_ns = $5::text`,
+
+    /** $1 thread key, $2 ns key, $3 thread id, $4 ns. */
+    latestTuple: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
+WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.thread_id = $3::text AND c.checkpoint_ns = $4::text
+ORDER BY c.checkpoint_id DESC LIMIT 1`,
+
+    ...puts(false),
+
+    /**
+     * The head as a refused conditional put reports it, in one snapshot:
+     * the head row's id (null without one), whether that checkpoint is
+     * stored, and the latest stored id. $1 thread key, $2 ns key.
+     */
+    head: `SELECT h.checkpoint_id AS head, ${latestId} AS latest,
+  EXISTS (SELECT 1 FROM ${s}.checkpoints p WHERE ${sameThread("p")} AND p.checkpoint_id = h.checkpoint_id) AS present
+FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
+
+    /**
+     * Points a head row whose checkpoint is gone at the latest stored one
+     * (or removes it when none is left); only while it still names `$3`,
+     * the missing id. $1 thread key, $2 ns key.
+     */
+    repairHead: `WITH moved AS (
+  UPDATE ${s}.heads h SET checkpoint_id = ${latestId}
+  WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NOT NULL
+  RETURNING 1)
+DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
+
+    ...writes,
 
     /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
     inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
@@ -182,8 +209,26 @@ WHERE excluded.idx < 0`,
     /** Every row of one thread, in every namespace, in one statement. $1 thread key. */
     deleteThread: `WITH w AS (DELETE FROM ${s}.writes WHERE thread_key = $1::bytea),
 v AS (DELETE FROM ${s}.channel_values WHERE thread_key = $1::bytea),
-h AS (DELETE FROM ${s}.heads WHERE thread_key = $1::bytea)
+h AS (DELETE FROM ${s}.heads WHERE thread_key = $1::bytea),
+r AS (DELETE FROM ${s}.threads WHERE thread_key = $1::bytea)
 DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
+
+    /**
+     * The same puts and writes, each also changing the thread's record in
+     * its one statement (the `threads` capability; root namespace only).
+     * `renew` changes only the record (a `putWrites` without writes): $1
+     * thread key, $2 checkpoint id. The record's parameters follow.
+     */
+    withRecord: {
+      ...puts(true),
+      writeKeep: withUpdate(writes.writeKeep, 11),
+      writeReplace: withUpdate(writes.writeReplace, 11),
+      writeMany: withUpdate(writes.writeMany, 8),
+      renew: recordOnWrites(s, 3, "$1", "$2"),
+    },
+
+    /** One page of `listThreads` (see thread-statements.ts). */
+    listThreads: (scope: ThreadScope): BoundQuery => listThreadsPage(s, scope),
 
     /**
      * One page of `list`, newest first: the text and its parameters. Ties on
@@ -268,20 +313,6 @@ export interface ListCursor {
   checkpointId: string;
   threadId: string;
   ns: string;
-}
-
-/**
- * A statement built for its arguments: the text and its bound parameters.
- *
- * @example
- * ```ts
- * const { text, params } = sql.listPage({}, undefined, 100);
- * await db.query(text, params);
- * ```
- */
-export interface BoundQuery {
-  text: string;
-  params: unknown[];
 }
 
 /** The statements of one schema. */

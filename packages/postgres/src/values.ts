@@ -73,8 +73,8 @@ export class ValueCodec {
   }
 
   /** Metadata as jsonb input text (Dates and the like survive; see {@link toJsonb}). */
-  metadataToJsonb(metadata: unknown): string {
-    return toJsonb(JSON.stringify(this.json.toJson(metadata, "Checkpoint metadata")));
+  metadataToJsonb(metadata: unknown, owner: Owner = "Checkpoint metadata"): string {
+    return toJsonb(JSON.stringify(this.json.toJson(metadata, owner)));
   }
 
   /** The inverse of {@link ValueCodec.metadataToJsonb}, from the column's text output. */

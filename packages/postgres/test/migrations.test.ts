@@ -1,9 +1,12 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { defaultSerializer, InvalidArgumentError, SchemaVersionError } from "@savepoint/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDriver, planSource } from "../src/driver.js";
 import { keyOf, nsKeyOf } from "../src/identifiers.js";
 import { MIGRATIONS, PostgresSaver, SCHEMA_VERSION } from "../src/index.js";
+import { migrate } from "../src/migrations.js";
 import { statements } from "../src/statements.js";
+import { resolveTimeouts } from "../src/timeouts.js";
 import { ValueCodec } from "../src/values.js";
 import { client, pglite, postgresUp, randomName } from "./fixtures.js";
 import { chain, checkpoint, meta, threadId } from "./saver-cases.js";
@@ -35,6 +38,7 @@ describe("migrations on PGlite", () => {
       "checkpoints",
       "heads",
       "migrations",
+      "threads",
       "writes",
     ]);
     const versions = await pg.query<{ version: number }>(
@@ -132,6 +136,94 @@ describe("migrations on PGlite", () => {
     } finally {
       await pg.exec("RESET enable_seqscan");
     }
+    await saver.close();
+  });
+
+  it("migrates a database at version 2: its threads get records from their next run", async () => {
+    const schema = "at_version_2";
+    const driver = await openDriver(planSource(pg), resolveTimeouts(undefined));
+    expect(await migrate(driver, schema, MIGRATIONS.slice(0, 2))).toBe(2);
+    await driver.close();
+    const old = new PostgresSaver(pg, { schema });
+    // The migration runs on first use, so write the old thread by hand.
+    const thread = threadId();
+    const first = checkpoint({ topic: "cats" });
+    const [type, text] = await new ValueCodec(defaultSerializer).encode({
+      ...first,
+      channel_values: {},
+    });
+    await pg.query(
+      `INSERT INTO "${schema}".checkpoints (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, type, checkpoint, metadata, channel_versions)
+       VALUES ($1, $2, $3, $4, '', $5, $6, '{}'::jsonb, '{}'::jsonb)`,
+      [keyOf(thread), nsKeyOf(""), first.id, thread, type, text],
+    );
+    await pg.query(`INSERT INTO "${schema}".heads VALUES ($1, $2, $3)`, [
+      keyOf(thread),
+      nsKeyOf(""),
+      first.id,
+    ]);
+    await old.setup();
+    const versions = await pg.query<{ version: number }>(
+      `SELECT version FROM "${schema}".migrations ORDER BY version`,
+    );
+    expect(versions.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await old.listThreads({ entrypoint: "wf", limit: 10 })).toEqual([]);
+    const config = {
+      configurable: { thread_id: thread, checkpoint_ns: "", checkpoint_id: first.id },
+    };
+    const next = checkpoint({}, first.id);
+    await old.put(
+      config,
+      next,
+      meta(),
+      {},
+      {
+        ifHead: first.id,
+        thread: { entrypoint: "wf", status: "done" },
+      },
+    );
+    const listed = await old.listThreads({ entrypoint: "wf", limit: 10 });
+    expect(listed.map((t) => [t.threadId, t.status, t.checkpointId])).toEqual([
+      [thread, "done", next.id],
+    ]);
+    await old.close();
+  });
+
+  it("finds the first page of a workflow's interrupted threads through an index, among many", async () => {
+    const saver = new PostgresSaver(pg, { schema: "thread_plans" });
+    await saver.setup();
+    // 40,000 records over 4 workflows and every stored status (keyed as the
+    // saver keys them), then statistics, so the planner costs a real table.
+    await pg.exec(`
+INSERT INTO "thread_plans".threads (thread_key, thread_id, entrypoint_key, entrypoint, status, created_at, updated_at, checkpoint_id)
+SELECT sha224(i::text::bytea), 't-' || i, substring(sha256(('wf-' || i % 4)::bytea) FROM 1 FOR 16), 'wf-' || i % 4,
+  (ARRAY['interrupted', 'running', 'failed', 'done'])[1 + (i / 4) % 4], i, i, 'c'
+FROM generate_series(1, 40000) AS i;
+ANALYZE "thread_plans".threads;`);
+    const q = statements('"thread_plans"');
+    const plan = async (query: Parameters<typeof q.listThreads>[0]["query"]) => {
+      const { text, params } = q.listThreads({
+        query,
+        entrypointKey: keyOf(query.entrypoint),
+        threadKey: undefined,
+        metadata: undefined,
+      });
+      const rows = await pg.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, params);
+      return rows.rows.map((r) => r["QUERY PLAN"]).join("\n");
+    };
+    const first = await plan({ entrypoint: "wf-3", status: ["interrupted"], limit: 50 });
+    expect(first).toMatch(/Index Scan using threads_by_status/);
+    expect(first).not.toMatch(/Seq Scan|Bitmap/);
+    const next = await plan({
+      entrypoint: "wf-3",
+      status: ["interrupted"],
+      limit: 50,
+      after: { updatedAt: 39_000, threadId: "t-39000" },
+    });
+    expect(next).toMatch(/Index Scan using threads_by_status/);
+    const all = await plan({ entrypoint: "wf-3", limit: 50 });
+    expect(all).toMatch(/Index Scan using threads_newest/);
+    expect(all).not.toMatch(/Seq Scan/);
     await saver.close();
   });
 });

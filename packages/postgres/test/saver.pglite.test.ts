@@ -4,6 +4,7 @@ import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
 import { describeDamageCases } from "./damage-cases.js";
 import { pglite } from "./fixtures.js";
 import { type CaseContext, describeSaverCases } from "./saver-cases.js";
+import { describeThreadRecordCases } from "./thread-record-cases.js";
 
 // One PGlite for the whole file (it takes seconds to start); tests isolate by thread id.
 let pg: PGlite;
@@ -37,3 +38,4 @@ const context: CaseContext = {
 
 describeSaverCases("PGlite", context);
 describeDamageCases("PGlite", context);
+describeThreadRecordCases("PGlite", context);

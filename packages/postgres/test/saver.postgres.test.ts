@@ -3,6 +3,7 @@ import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
 import { describeDamageCases } from "./damage-cases.js";
 import { client, postgresUp, randomName } from "./fixtures.js";
 import { type CaseContext, describeSaverCases } from "./saver-cases.js";
+import { describeThreadRecordCases } from "./thread-record-cases.js";
 
 // Each test file works in its own schema on the shared server and drops it after.
 const schema = randomName("sp_saver");
@@ -36,4 +37,5 @@ describe.skipIf(!postgresUp)("Postgres server", () => {
 
   describeSaverCases("Postgres", context);
   describeDamageCases("Postgres", context);
+  describeThreadRecordCases("Postgres", context);
 });
