@@ -6,6 +6,7 @@ import { targetsOf } from "./report.js";
 import type { Anchors, Results, Row } from "./results.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
+import type { ListingResult, RecordCostResult } from "./threads.js";
 
 export class ResultsBuilder {
   private readonly started = performance.now();
@@ -14,6 +15,8 @@ export class ResultsBuilder {
   private readonly rss: RssResult[] = [];
   private queries: QueryCount[] = [];
   private storage: StorageResult[] = [];
+  private readonly listing: ListingResult[] = [];
+  private readonly recordCost: RecordCostResult[] = [];
   private readonly skipped: Results["skipped"] = [];
   private readonly failures: string[] = [];
 
@@ -37,6 +40,14 @@ export class ResultsBuilder {
 
   setStorage(results: StorageResult[]): void {
     this.storage = results;
+  }
+
+  addListing(results: ListingResult[]): void {
+    this.listing.push(...results);
+  }
+
+  addRecordCost(result: RecordCostResult): void {
+    this.recordCost.push(result);
   }
 
   /** A backend (or DBOS) that did not answer: the run goes on without it. */
@@ -68,6 +79,8 @@ export class ResultsBuilder {
       rss: [...this.rss].sort((a, b) => a.n - b.n),
       queries: this.queries,
       storage: this.storage,
+      listing: this.listing,
+      recordCost: this.recordCost,
       skipped: this.skipped,
       failures: this.failures,
       targets: [],

@@ -51,7 +51,8 @@ console.error(
     `${(globalThis as { gc?: unknown }).gc ? "" : " (no --expose-gc: GC is not run between runs)"}`,
 );
 
-for (const id of only) await benchBackend(BACKENDS.find((b) => b.id === id)!, workloads, plan, out);
+for (const id of only)
+  await benchBackend(BACKENDS.find((b) => b.id === id)!, workloads, plan, out, options.workloads);
 for (const study of studiesFor("end", only, options.workloads)) await study.run(plan, out);
 progressDone();
 

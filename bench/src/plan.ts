@@ -28,6 +28,10 @@ export interface Plan {
   countSizes: number[];
   /** S1: turns of the chat thread whose storage is measured. */
   storageTurns: number;
+  /** T1: thread counts the first page of interrupted threads is timed at. */
+  listingSizes: number[];
+  /** T2: essay-review flows per run, with and without thread records. */
+  recordFlows: number;
   runBudgetMs: number;
   caseBudgetMs: number;
   capMs: number;
@@ -55,6 +59,8 @@ export const PLANS: Record<Mode, Plan> = {
     rssCapMs: 120_000,
     countSizes: [10, 100, 1_000],
     storageTurns: 1_000,
+    listingSizes: [1_000, 10_000, 100_000],
+    recordFlows: 300,
     runBudgetMs: 3_000,
     caseBudgetMs: 15_000,
     capMs: 60_000,
@@ -77,6 +83,8 @@ export const PLANS: Record<Mode, Plan> = {
     rssCapMs: 60_000,
     countSizes: [10, 100, 1_000],
     storageTurns: 200,
+    listingSizes: [1_000, 10_000],
+    recordFlows: 100,
     runBudgetMs: 1_000,
     caseBudgetMs: 3_000,
     capMs: 15_000,
@@ -100,6 +108,8 @@ export const PLANS: Record<Mode, Plan> = {
     rssCapMs: 20_000,
     countSizes: [10],
     storageTurns: 20,
+    listingSizes: [200, 1_000],
+    recordFlows: 20,
     runBudgetMs: 200,
     caseBudgetMs: 1_000,
     capMs: 5_000,

@@ -1,6 +1,8 @@
 // Turns results into the terminal table, the target verdicts and
 // docs/benchmarks.md. Everything here reads only the Results object, so the
 // docs page can be regenerated from bench/results/latest.json alone.
+
+import { renderThreads, threadTargets } from "./report-threads.js";
 import {
   BACKEND_LABELS,
   IMPL_LABELS,
@@ -264,6 +266,7 @@ export function targetsOf(r: Results): Target[] {
       constant,
     );
   } else push("PostgreSQL", "W4: a constant number of queries per resume", undefined, undefined);
+  out.push(...threadTargets(r));
   return out;
 }
 
@@ -370,6 +373,7 @@ export function renderMarkdown(r: Results): string {
     lines.push("");
   }
   if (r.storage?.length) lines.push(renderStorage(r.storage), "");
+  lines.push(...renderThreads(r));
   lines.push("## Targets", "");
   lines.push(mdTable(["backend", "target", "measured", "verdict"], targetRows(r)));
   lines.push("");

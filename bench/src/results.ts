@@ -2,6 +2,7 @@
 import type { QueryCount } from "./queries.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
+import type { ListingResult, RecordCostResult } from "./threads.js";
 
 export type BackendId = "memory" | "pglite" | "postgres" | "redis";
 
@@ -12,7 +13,7 @@ export const BACKEND_LABELS: Record<BackendId, string> = {
   redis: "Redis",
 };
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1";
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1" | "T1" | "T2";
 /** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */
 export type ImplId = "sp:sync" | "sp:default" | "langgraph" | "dbos";
 
@@ -81,6 +82,10 @@ export interface Results {
   queries: QueryCount[];
   /** S1: bytes stored for one long chat thread, per saver. */
   storage?: StorageResult[];
+  /** T1: the first page of interrupted threads, by table size, per saver. */
+  listing?: ListingResult[];
+  /** T2: the run with thread records and without, per saver. */
+  recordCost?: RecordCostResult[];
   skipped: { backend: string; reason: string }[];
   /** Cases that threw: the run went on without them. */
   failures: string[];

@@ -7,7 +7,7 @@ import type { DbosFlows } from "./dbos.js";
 import { describe, detail, say } from "./log.js";
 import type { Plan } from "./plan.js";
 import { rowLine } from "./report.js";
-import { BACKEND_LABELS, type Cell, type ImplId, type Row } from "./results.js";
+import { BACKEND_LABELS, type Cell, type ImplId, type Row, type WorkloadId } from "./results.js";
 import { compareAdaptive, progressDone, type Side } from "./stats.js";
 import { implementations, studiesFor, type Workload } from "./suite.js";
 
@@ -133,7 +133,10 @@ export async function benchBackend(
   workloads: readonly Workload[],
   plan: Plan,
   out: ResultsBuilder,
+  /** Every selected id, studies' included (T1, T2, …). */
+  selected: readonly WorkloadId[] = workloads.map((w) => w.id),
 ): Promise<void> {
+  if (workloads.length === 0 && studiesFor("backend", [backend.id], selected).length === 0) return;
   const label = BACKEND_LABELS[backend.id];
   say(`opening ${label}`);
   let open: OpenBackend;
@@ -157,7 +160,8 @@ export async function benchBackend(
       });
     }
     await runWorkloads(backend, open, dbos, workloads, plan, out);
-    for (const study of studiesFor("backend", [backend.id], workloads)) await study.run(plan, out);
+    for (const study of studiesFor("backend", [backend.id], selected))
+      await study.run(plan, out, open);
   } catch (err) {
     const reason = describe(err);
     out.fail(`${label}: ${reason}`);

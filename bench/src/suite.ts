@@ -8,10 +8,11 @@ import { langGraphFlows } from "./langgraph.js";
 import { fmt, say } from "./log.js";
 import type { Plan } from "./plan.js";
 import { resumeStatementCounts } from "./queries.js";
-import type { BackendId, ImplId, WorkloadId } from "./results.js";
+import { BACKEND_LABELS, type BackendId, type ImplId, type WorkloadId } from "./results.js";
 import { measureRss } from "./rss.js";
 import type { Side } from "./stats.js";
 import { measureStorage } from "./storage.js";
+import { measureListing, measureRecordCost } from "./threads.js";
 import { type Flows, savepointFlows } from "./workloads.js";
 
 /** One implementation on one opened backend. */
@@ -178,10 +179,49 @@ export interface Study {
   backend: BackendId;
   /** "backend": while that backend is open, after its workloads; "end": after every backend. */
   when: "backend" | "end";
-  run(plan: Plan, out: ResultsBuilder): Promise<void>;
+  /** `open`: the backend, for studies run while it is open. */
+  run(plan: Plan, out: ResultsBuilder, open?: OpenBackend): Promise<void>;
 }
 
+// T1 and T2 on each durable saver, while its backend is open.
+const threadStudies: Study[] = (["pglite", "postgres", "redis"] as const).flatMap((backend) => [
+  {
+    workload: "T1",
+    backend,
+    when: "backend",
+    async run(plan, out, open) {
+      // PGlite is one connection: seeding in parallel only queues.
+      const parallel = backend === "pglite" ? 1 : 8;
+      out.addListing(
+        await measureListing(
+          BACKEND_LABELS[backend],
+          open!.saver(),
+          plan.listingSizes,
+          Math.max(plan.runs, 5) * 4,
+          parallel,
+        ),
+      );
+    },
+  },
+  {
+    workload: "T2",
+    backend,
+    when: "backend",
+    async run(plan, out, open) {
+      out.addRecordCost(
+        await measureRecordCost(
+          BACKEND_LABELS[backend],
+          open!.saver(),
+          plan.recordFlows,
+          Math.max(plan.runs, 5),
+        ),
+      );
+    },
+  },
+]);
+
 export const STUDIES: readonly Study[] = [
+  ...threadStudies,
   {
     // One LangGraph.js chat thread under every saver: bytes stored, per-turn time.
     workload: "S1",
