@@ -232,7 +232,9 @@ export class RedisSaver implements CheckpointSaver {
         ]),
       );
     };
+    const early = this.threads.preindexed(keys, options?.thread, ns);
     let reply = await run(newVersions, false);
+    await early;
     // The parent was written before channel values were stored apart: the
     // channels carried over from it have no values of their own yet.
     if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
@@ -280,13 +282,10 @@ export class RedisSaver implements CheckpointSaver {
     const { base, cid } = this.lastBase;
     const args = [base, this.ttlArg, cid, ...thread];
     await this.codec.writeArguments(args, taskId, path, writes);
-    const [, updatedAt] = (await this.connection.run(
-      "putWrites",
-      SCRIPTS.putWrites,
-      keys,
-      args,
-    )) as [number, number];
-    await this.threads.indexed(keys, options?.thread, updatedAt);
+    const early = this.threads.preindexed(keys, options?.thread, ns);
+    const reply = await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args);
+    await early;
+    await this.threads.indexed(keys, options?.thread, (reply as [number, number])[1]);
   }
 
   /**

@@ -51,11 +51,13 @@ export async function listThreads(
     }
   }
   const batch = Math.min(1000, Math.max(limit + 1, 50));
+  const seen = new Set<string>();
   for (;;) {
     const entries = await records.page(key, tie, max, min, batch);
     const read = await Promise.all(
       entries.map((e) => (HEX.test(e.hex) ? records.read(fromHex(e.hex)) : undefined)),
     );
+    const end = entries.length >= batch ? entries[entries.length - 1] : undefined;
     for (let i = 0; i < entries.length; i++) {
       const { hex, score } = entries[i]!;
       const record = read[i];
@@ -67,12 +69,15 @@ export async function listThreads(
       }
       const at = Number(score);
       if (record.updatedAt !== at) {
-        // Listed at its own place by later listings, never at this one.
         await records.repair(key, hex, record.updatedAt, at);
-        continue;
+        // Its own place is still to be read: it is met there (by the next page).
+        if (end && before(record.updatedAt, hex, end)) continue;
       }
-      const row = await accepted(records, record, query);
-      if (row) out.push(row);
+      const row = seen.has(hex) ? undefined : await accepted(records, record, query);
+      seen.add(hex);
+      // In order by its record, not by where its entry was met; accepted()
+      // has checked it lies within the query's bounds and cursor.
+      if (row) insertInOrder(out, row, limit);
       if (out.length >= limit) return out;
     }
     if (entries.length < batch) return out;
@@ -80,6 +85,28 @@ export async function listThreads(
     tie = { score: last.score, hex: last.hex };
     max = `(${last.score}`;
   }
+}
+
+// Whether position (updatedAt, hex) comes after `entry` in listing order.
+function before(updatedAt: number, hex: string, entry: { score: string; hex: string }): boolean {
+  const score = Number(entry.score);
+  return updatedAt < score || (updatedAt === score && hex < entry.hex);
+}
+
+// Inserts `row` at its place (updatedAt, then thread hex, descending), keeping at most `limit`.
+function insertInOrder(out: ListedThread[], row: ListedThread, limit: number): void {
+  const hex = toHex(row.threadId);
+  let i = out.length;
+  while (
+    i > 0 &&
+    before(out[i - 1]!.updatedAtMs, toHex(out[i - 1]!.threadId), {
+      score: String(row.updatedAtMs),
+      hex,
+    })
+  )
+    i--;
+  out.splice(i, 0, row);
+  if (out.length > limit) out.length = limit;
 }
 
 // The set a listing reads: a status's own set when the statuses asked for

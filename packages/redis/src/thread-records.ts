@@ -40,18 +40,21 @@ import { SCRIPTS } from "./scripts.js";
 //   another workflow, or, in a status set, whose record has another status
 //   (the thread moved on: its entry there is left for the listing to drop);
 // - repairs an entry whose score is not the record's updatedAt (it moved on
-//   and the follow-up is still on its way, or was lost) and does not list it
-//   at the wrong place: it is listed where it belongs by later listings.
+//   and the follow-up is still on its way, or was lost) and lists the thread
+//   at its record's place, never at the entry's: in this page when that
+//   place is within what the page has read, else where the scan meets it.
 //
 // Dropping removes the entry, then reads the record again and puts the entry
 // back when the record matches after all, so it cannot race a writer whose
 // follow-up has just added it.
 //
 // A crash (or a failed follow-up) between a script and its ZADDs leaves the
-// record right and the sets behind: a thread is then missing from the sets
-// of its new status, or listed in `all` at its older score until a listing
-// repairs it. No listing ever shows what the record contradicts; the next
-// write of the thread adds the missing entries.
+// record right and the sets behind. So that the thread is not missing from
+// the sets of its new status, the saver also sends a ZADD NX of the thread,
+// at its own clock, alongside the script (preindexed): the entry then
+// exists, maybe at a wrong score, which a listing repairs. No listing ever
+// shows what the record contradicts; the thread's next write sets the
+// scores right too.
 
 const STORED: readonly StoredThreadStatus[] = ["interrupted", "running", "failed", "done"];
 
@@ -138,6 +141,31 @@ export class ThreadRecords {
       args.push(toHex(key), await this.codec.encode([], value, `Thread metadata ${quote(key)}`));
     }
     return [String(args.length), ...args];
+  }
+
+  /**
+   * Sent with the script (not awaited before it): adds the thread, at this
+   * process's clock, to the listing sets of `update` where it has no entry
+   * at all (ZADD NX). A crash between the script and {@link indexed} then
+   * still leaves an entry (a listing repairs its score), so a run that died
+   * right after claiming its thread is found stalled by `recover()`. An
+   * entry added for a put that did not commit is stale and dropped when met.
+   */
+  async preindexed(keys: ThreadKeys, update: ThreadUpdate | undefined, ns: string) {
+    if (!update || ns !== "") return;
+    const { client } = this.connection;
+    const [hex, now] = [keys.threadHex, Date.now()];
+    try {
+      await this.connection.call("thread index", () =>
+        Promise.all(
+          ["all", update.status].map((p) =>
+            client.zadd(this.listKey(update.entrypoint, p), "NX", now, hex),
+          ),
+        ),
+      );
+    } catch {
+      // Quiet like indexed(): the follow-up adds the entries too.
+    }
   }
 
   /**

@@ -73,6 +73,10 @@ export function describeThreads(ctx: BehaviourContext): void {
       expect(await client.hgetall(record)).toEqual(before);
       const [listed] = await list(wf);
       expect(listed).toMatchObject({ status: "running", checkpointId: first, metadata: {} });
+      // The entry sent alongside the refused put is stale, and is dropped when met.
+      expect(await ids(wf, { status: ["done"] })).toEqual([]);
+      const doneKey = threadListKey(prefix, wf, "done");
+      expect(await client.zscore(doneKey, threadKeys(prefix, t).threadHex)).toBeNull();
     });
 
     it("a renewal addressed to a checkpoint that is no longer the latest changes nothing", async () => {
@@ -155,6 +159,20 @@ export function describeThreads(ctx: BehaviourContext): void {
       expect(await ids(wf, { updatedBefore: real - 500 })).toEqual([]);
       expect(Number(await client.zscore(allKey, hexA))).toBe(real);
       expect(await ids(wf)).toEqual([b, a]);
+    });
+
+    it("an entry ahead of its record (a writer's clock ahead) is lowered and listed in the same listing", async () => {
+      const wf = workflow();
+      const [t, older] = [thread("ahead"), thread("older")];
+      await start(older, running(wf));
+      await new Promise((r) => setTimeout(r, 5));
+      await start(t, running(wf));
+      const runningKey = threadListKey(prefix, wf, "running");
+      const hex = threadKeys(prefix, t).threadHex;
+      const real = Number(await client.zscore(runningKey, hex));
+      await client.zadd(runningKey, real + 60_000, hex);
+      expect(await ids(wf, { status: ["running"] })).toEqual([t, older]);
+      expect(Number(await client.zscore(runningKey, hex))).toBe(real);
     });
 
     it("a thread whose index update was lost is listed again after its next write", async () => {
