@@ -124,14 +124,15 @@ export class Connection {
     }
   }
 
-  /** Runs a thread script on the thread's keys. */
+  /** Runs a thread script on the thread's keys (`all`: those and more, keys.all first). */
   run(
     operation: string,
     script: Script,
     keys: ThreadKeys,
     args: readonly (string | Buffer)[],
+    all: readonly string[] = keys.all,
   ): Promise<Reply> {
-    return this.call(operation, () => script.run(this.client, keys.all, args));
+    return this.call(operation, () => script.run(this.client, all, args));
   }
 
   /** Closes the client if it was opened from a URL; an injected client is left open. */

@@ -219,17 +219,14 @@ export class RedisSaver implements CheckpointSaver {
       this.ttlArg,
       parentId === undefined ? "" : toHex(parentId),
     ];
-    let thread = this.threads.argumentsOf(options?.thread, ns);
+    let thread = this.threads.argumentsOf(options?.thread, ns, keys);
     if (thread instanceof Promise) thread = await thread;
+    const scriptKeys = this.threads.scriptKeys(keys, options?.thread, ns);
     const run = async (versions: ChannelVersions, all: boolean) => {
       const blobs = await this.codec.blobArguments(checkpoint, versions);
+      const argv = [...args, all ? "1" : "0", ...thread, ...blobs];
       return this.index.put(keys, () =>
-        this.connection.run("put", SCRIPTS.put, keys, [
-          ...args,
-          all ? "1" : "0",
-          ...thread,
-          ...blobs,
-        ]),
+        this.connection.run("put", SCRIPTS.put, keys, argv, scriptKeys),
       );
     };
     const early = this.threads.preindexed(keys, options?.thread, ns);
@@ -270,10 +267,10 @@ export class RedisSaver implements CheckpointSaver {
     options?: PutWritesOptions,
   ): Promise<void> {
     const { threadId, ns, checkpointId, taskPath: path } = writesTarget(config, taskId, taskPath);
-    let thread = this.threads.argumentsOf(options?.thread, ns);
+    const keys = this.keysOf(threadId);
+    let thread = this.threads.argumentsOf(options?.thread, ns, keys);
     if (thread instanceof Promise) thread = await thread;
     if (writes.length === 0 && thread.length === 1) return;
-    const keys = this.keysOf(threadId);
     // Every task of a run writes to the same checkpoint: encode its field base once.
     if (this.lastBase.ns !== ns || this.lastBase.checkpointId !== checkpointId) {
       const cid = toHex(checkpointId);
@@ -283,7 +280,8 @@ export class RedisSaver implements CheckpointSaver {
     const args = [base, this.ttlArg, cid, ...thread];
     await this.codec.writeArguments(args, taskId, path, writes);
     const early = this.threads.preindexed(keys, options?.thread, ns);
-    const reply = await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args);
+    const all = this.threads.scriptKeys(keys, options?.thread, ns);
+    const reply = await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args, all);
     await early;
     await this.threads.indexed(keys, options?.thread, (reply as [number, number])[1]);
   }

@@ -8,10 +8,13 @@ import { READ_THREAD_RECORD, THREAD_PAGE, THREAD_RAISE, THREAD_UPDATE } from "./
 //
 // Every thread script takes the thread's eight keys as KEYS, in the order of
 // ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes,
-// writeIndex, channelValues, record. Members and fields are hex parts joined by "!";
+// writeIndex, channelValues, record; put and putWrites carrying a thread
+// update on one Redis take the workflow's five listing sets after them
+// (KEYS[9..13], see thread-lua.ts). Members and fields are hex parts joined by "!";
 // `"` ends a prefix range.
 
-// Sets every key of the thread to expire at one absolute instant. PEXPIREAT
+// Sets every key of the thread (KEYS[1..8]; listing sets after them are
+// not the thread's) to expire at one absolute instant. PEXPIREAT
 // with a deadline computed once (rather than EXPIRE per key) makes the keys
 // expire together even on servers that do not freeze time during a script,
 // so a reader never meets half a thread. A key that does not exist yet is
@@ -23,7 +26,7 @@ local function refresh(ttl)
   local now = redis.call('TIME')
   local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl
   local deadline = string.format('%.0f', at)
-  for i = 1, #KEYS do redis.call('PEXPIREAT', KEYS[i], deadline) end
+  for i = 1, math.min(#KEYS, 8) do redis.call('PEXPIREAT', KEYS[i], deadline) end
 end
 `;
 

@@ -7,28 +7,39 @@
  * A Lua function the put and putWrites scripts call after their writes:
  * `thread_update(at, cid, guard)` applies the thread update whose arguments
  * start at ARGV[at] (a count n, then n arguments: entrypoint, status,
- * interrupts record or "", lease owner, lease ms or "" (no lease), then pairs of
- * (metadata key hex, value record)) to the record in KEYS[8], naming
- * checkpoint `cid` (hex). With `guard`, nothing changes unless the record
- * already names `cid`. Returns the record's new updatedAt in ms, or 0 when
- * nothing changed. Times come from the server's clock (TIME), so every
- * process agrees on when a lease ends; updatedAt never goes backwards, so a
- * thread only moves up in a listing.
+ * interrupts record or "", lease owner, lease ms or "" (no lease), the
+ * thread's hex (its listing member), then pairs of (metadata key hex, value
+ * record)) to the record in KEYS[8], naming checkpoint `cid` (hex). With
+ * `guard`, nothing changes unless the record already names `cid`. Returns
+ * the record's new updatedAt in ms, or 0 when nothing changed. Times come
+ * from the server's clock (TIME), so every process agrees on when a lease
+ * ends; updatedAt never goes backwards, so a thread only moves up in a
+ * listing.
+ *
+ * When KEYS[9..13] are given (one Redis, not a Cluster: see
+ * thread-records.ts), they are the workflow's listing sets "all",
+ * "interrupted", "running", "failed", "done": the thread is put in "all"
+ * and its status's set at the record's updatedAt, and taken out of its
+ * previous status's set (same workflow), in this same script.
  */
 export const THREAD_UPDATE = `
+local thread_sets = {interrupted = 10, running = 11, failed = 12, done = 13}
 local function thread_update(at, cid, guard)
   local n = tonumber(ARGV[at])
   if n == nil or n == 0 then return 0 end
   local key = KEYS[8]
-  if guard and redis.call('HGET', key, 'k') ~= cid then return 0 end
+  local old = redis.call('HMGET', key, 'k', 'u', 'e', 's')
+  if guard and old[1] ~= cid then return 0 end
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local updated = now
-  local previous = tonumber(redis.call('HGET', key, 'u'))
+  local previous = tonumber(old[2])
   if previous and previous > updated then updated = previous end
   local fmt = '%.0f'
+  local u = string.format(fmt, updated)
+  local entrypoint, status = ARGV[at + 1], ARGV[at + 2]
   redis.call('HSETNX', key, 'c', string.format(fmt, now))
-  redis.call('HSET', key, 'e', ARGV[at + 1], 's', ARGV[at + 2], 'u', string.format(fmt, updated), 'k', cid)
+  redis.call('HSET', key, 'e', entrypoint, 's', status, 'u', u, 'k', cid)
   if ARGV[at + 3] ~= '' then redis.call('HSET', key, 'i', ARGV[at + 3]) else redis.call('HDEL', key, 'i') end
   if ARGV[at + 5] ~= '' then
     local lease = now + tonumber(ARGV[at + 5])
@@ -36,7 +47,14 @@ local function thread_update(at, cid, guard)
   else
     redis.call('HDEL', key, 'o', 'l')
   end
-  for i = at + 6, at + n, 2 do redis.call('HSET', key, 'm!' .. ARGV[i], ARGV[i + 1]) end
+  for i = at + 7, at + n, 2 do redis.call('HSET', key, 'm!' .. ARGV[i], ARGV[i + 1]) end
+  if #KEYS >= 13 then
+    local member = ARGV[at + 6]
+    redis.call('ZADD', KEYS[9], u, member)
+    redis.call('ZADD', KEYS[thread_sets[status]], u, member)
+    local was = thread_sets[old[4]]
+    if was and old[4] ~= status and old[3] == entrypoint then redis.call('ZREM', KEYS[was], member) end
+  end
   return updated
 end
 `;

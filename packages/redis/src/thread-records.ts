@@ -26,8 +26,16 @@ import { SCRIPTS } from "./scripts.js";
 //
 // Listings read sorted sets per (prefix, workflow): `<prefix>:threads:<entrypoint
 // hex>:all` and one per stored status, members thread hex, scores updatedAt.
-// They have no hash tag, so on a Cluster they live in slots of their own and
-// no thread script can write them. Right after a script changed a record the
+//
+// On one Redis (not a Cluster) keys need not share a slot: the put and
+// putWrites scripts take the workflow's five sets as KEYS[9..13] and update
+// them with the record (thread-lua.ts), so the sets agree with the records
+// and a record update costs no round trip of its own. Nothing below about
+// follow-ups and preindexing happens there; listings still confirm entries
+// against records (a hand edit, a thread that changed workflow).
+//
+// On a Cluster the sets have no hash tag, so they live in slots of their own
+// and no thread script can write them. Right after a script changed a record the
 // saver adds the thread to `all` and to its status's set with a raise-only
 // ZADD (threadRaise, ZADD GT for Redis < 6.2; sent after the script, since
 // only the script knows the updatedAt). Writers only ever add, so two
@@ -56,7 +64,10 @@ import { SCRIPTS } from "./scripts.js";
 // shows what the record contradicts; the thread's next write sets the
 // scores right too.
 
+// In the order of the scripts' KEYS[10..13] (thread-lua.ts).
 const STORED: readonly StoredThreadStatus[] = ["interrupted", "running", "failed", "done"];
+// The arguments of no thread update.
+const NONE: readonly string[] = ["0"];
 
 /** The listing sets of one workflow: `"all"` and one per stored status. */
 export const LIST_PARTS: readonly string[] = ["all", ...STORED];
@@ -96,11 +107,17 @@ export interface StoredThread {
  * ```
  */
 export class ThreadRecords {
+  /** One Redis, not a Cluster: the scripts update the listing sets themselves. */
+  private readonly inline: boolean;
+  private readonly setsOf = new Map<string, readonly string[]>();
+
   constructor(
     private readonly connection: Connection,
     readonly codec: RecordCodec,
     readonly prefix: string,
-  ) {}
+  ) {
+    this.inline = !connection.client.isCluster;
+  }
 
   /**
    * The thread update's script arguments (a count, then the arguments; see
@@ -110,12 +127,35 @@ export class ThreadRecords {
   argumentsOf(
     update: ThreadUpdate | undefined,
     ns: string,
-  ): (string | Buffer)[] | Promise<(string | Buffer)[]> {
+    keys: ThreadKeys,
+  ): readonly (string | Buffer)[] | Promise<(string | Buffer)[]> {
     // Most writes carry no update: no promise for them.
-    return update === undefined || ns !== "" ? ["0"] : this.encodeUpdate(update);
+    return update === undefined || ns !== "" ? NONE : this.encodeUpdate(update, keys);
   }
 
-  private async encodeUpdate(update: ThreadUpdate): Promise<(string | Buffer)[]> {
+  /**
+   * The KEYS of a put or putWrites script carrying `update`: the thread's
+   * keys, and on one Redis the workflow's listing sets after them (in
+   * {@link LIST_PARTS} order), which the script then updates itself.
+   */
+  scriptKeys(keys: ThreadKeys, update: ThreadUpdate | undefined, ns: string): readonly string[] {
+    if (!this.inline || update === undefined || ns !== "") return keys.all;
+    const sets = this.listSets(update.entrypoint);
+    return [...keys.all, ...sets];
+  }
+
+  // The workflow's listing set keys in LIST_PARTS order, remembered per workflow.
+  private listSets(entrypoint: string): readonly string[] {
+    let sets = this.setsOf.get(entrypoint);
+    if (sets === undefined) {
+      if (this.setsOf.size >= 1_000) this.setsOf.clear();
+      sets = LIST_PARTS.map((p) => this.listKey(entrypoint, p));
+      this.setsOf.set(entrypoint, sets);
+    }
+    return sets;
+  }
+
+  private async encodeUpdate(update: ThreadUpdate, keys: ThreadKeys): Promise<(string | Buffer)[]> {
     const { entrypoint, status, lease } = update;
     if (typeof entrypoint !== "string" || entrypoint === "" || !STORED.includes(status)) {
       throw new InvalidArgumentError(
@@ -134,6 +174,7 @@ export class ThreadRecords {
       interrupts,
       lease ? String(lease.owner) : "",
       ms === undefined || !Number.isFinite(ms) ? "" : String(ms),
+      keys.threadHex,
     ];
     for (const [key, value] of Object.entries(update.metadata ?? {})) {
       // A key set to undefined is not kept, as JSON would not keep it.
@@ -152,7 +193,8 @@ export class ThreadRecords {
    * entry added for a put that did not commit is stale and dropped when met.
    */
   async preindexed(keys: ThreadKeys, update: ThreadUpdate | undefined, ns: string) {
-    if (!update || ns !== "") return;
+    // On one Redis the script updates the sets itself (see the top of this file).
+    if (!update || ns !== "" || this.inline) return;
     const { client } = this.connection;
     const [hex, now] = [keys.threadHex, Date.now()];
     try {
@@ -175,7 +217,7 @@ export class ThreadRecords {
    * thread's next write (see the top of this file).
    */
   async indexed(keys: ThreadKeys, update: ThreadUpdate | undefined, updatedAt: number) {
-    if (!update || !(updatedAt > 0)) return;
+    if (!update || !(updatedAt > 0) || this.inline) return;
     const hex = keys.threadHex;
     try {
       await Promise.all([

@@ -189,6 +189,30 @@ export function describeThreads(ctx: BehaviourContext): void {
       expect(await ids(wf)).toEqual([t]);
     });
 
+    it("on one Redis, the write's own script files the thread in its sets at the record's updatedAt", async () => {
+      const wf = workflow();
+      const t = thread("inline");
+      const first = await start(t, running(wf));
+      const keys = threadKeys(prefix, t);
+      const score = async (part: string) =>
+        client.zscore(threadListKey(prefix, wf, part), keys.threadHex);
+      await saver.putWrites(cfg(t, first), [["ch", 1]], "task", "", {
+        thread: { entrypoint: wf, status: "interrupted", interrupts: [] },
+      });
+      const u = await client.hget(keys.record, "u");
+      if (client.isCluster) {
+        // The sets are in other slots: updated beside the script, confirmed on listing.
+        expect(await ids(wf, { status: ["interrupted"] })).toEqual([t]);
+        return;
+      }
+      expect(await score("all")).toBe(u);
+      expect(await score("interrupted")).toBe(u);
+      // The previous status's entry went in the same script.
+      expect(await score("running")).toBeNull();
+      // No listing key gets the thread's expiry.
+      expect(await client.pttl(threadListKey(prefix, wf, "all"))).toBe(-1);
+    });
+
     it("pages by (updatedAt, thread id) when many threads share one millisecond", async () => {
       const wf = workflow();
       const threads = Array.from({ length: 9 }, (_, i) => thread(`tie${i}`));
