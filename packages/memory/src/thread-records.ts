@@ -4,6 +4,7 @@
 // the records: memory holds what one process runs, where that is cheap.
 import {
   canonicalValue,
+  compareCodePoints,
   type Interrupt,
   type ListedThread,
   matchesMetadataFilter,
@@ -94,9 +95,13 @@ function statusOf(record: StoredThreadRecord, now: number): ThreadStatus {
   return record.status;
 }
 
-// Newest update first, then thread id descending.
+// Newest update first, then thread id descending by code point (UTF-8 byte
+// order, as the Postgres and Redis savers order them).
 function before(a: StoredThreadRecord, b: { updatedAt: number; threadId: string }): boolean {
-  return a.updatedAt < b.updatedAt || (a.updatedAt === b.updatedAt && a.threadId < b.threadId);
+  return (
+    a.updatedAt < b.updatedAt ||
+    (a.updatedAt === b.updatedAt && compareCodePoints(a.threadId, b.threadId) < 0)
+  );
 }
 
 /** The records `query` asks for, as a saver lists them. */

@@ -112,10 +112,12 @@ CREATE TABLE ${s}.channel_values (
     // One row per thread (the `threads` capability), changed in the statement
     // of the checkpoint or writes it accompanies. Times are milliseconds on
     // the database's clock, so leases of savers on many machines compare on
-    // one clock. The indexes lead with the entrypoint's digest and stop at
-    // updated_at: thread ids of any length are stored, and a btree entry
-    // cannot hold them; ties within one millisecond are sorted after the
-    // index (an incremental sort), which keeps a page's cost near its size.
+    // one clock. The indexes hold digests (of the entrypoint, of the thread
+    // id), never the ids: thread ids of any length are stored, and a btree
+    // entry cannot hold them. Each index gives a listing's exact order (newest
+    // update first, then the thread's digest), so a page reads its own rows
+    // from the index and never sorts the table, whatever the planner's
+    // statistics say (PGlite has no autovacuum to keep them fresh).
     // Threads written before this step have no record until their next run.
     sql: (s) => `
 CREATE TABLE ${s}.threads (
@@ -134,9 +136,9 @@ CREATE TABLE ${s}.threads (
   lease_until bigint
 );
 -- a status's threads of one workflow, newest update first (the first page of "interrupted")
-CREATE INDEX threads_by_status ON ${s}.threads (entrypoint_key, status, updated_at DESC);
+CREATE INDEX threads_by_status ON ${s}.threads (entrypoint_key, status, updated_at DESC, thread_key DESC);
 -- every thread of one workflow, newest update first
-CREATE INDEX threads_newest ON ${s}.threads (entrypoint_key, updated_at DESC);
+CREATE INDEX threads_newest ON ${s}.threads (entrypoint_key, updated_at DESC, thread_key DESC);
 `,
   },
 ];

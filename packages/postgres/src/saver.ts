@@ -121,6 +121,8 @@ export class PostgresSaver implements CheckpointSaver {
   private driver: SqlDriver | undefined;
   private closed = false;
   private inline = false;
+  private newRecords = 0;
+  private analyzeAt = 1_000;
 
   /**
    * @param source A postgres.js client, a `postgres://` URL, a PGlite
@@ -231,6 +233,17 @@ export class PostgresSaver implements CheckpointSaver {
     return row ? this.upgraded(db, await rowToTuple(row, this.codec)) : undefined;
   }
 
+  // A thread's first checkpoint adds its record. Each time the records this
+  // saver added double (from 1,000), it refreshes the planner's statistics
+  // of the threads table: PGlite runs no autovacuum, and with stale counts
+  // the planner reads a whole status and sorts it instead of taking one page
+  // from the index. A failed ANALYZE only leaves the statistics as they were.
+  private recordsAdded(db: SqlDriver): void {
+    if (++this.newRecords < this.analyzeAt) return;
+    this.analyzeAt *= 2;
+    db.query(this.sql.analyzeThreads, []).catch(() => {});
+  }
+
   private upgraded(db: SqlDriver, tuple: CheckpointTuple): Promise<CheckpointTuple> {
     return withPendingSends(db, this.sql, this.codec, tuple);
   }
@@ -291,6 +304,7 @@ export class PostgresSaver implements CheckpointSaver {
       params.push(ifHead);
     }
     if (record) params.push(...record);
+    if (record && ifHead === null) this.recordsAdded(db);
     await putUnderHead(db, this.sql, {
       statement,
       params,

@@ -206,6 +206,9 @@ DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text
     /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
     inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
 
+    /** Fresh planner statistics for the thread records (see the saver's `recordsAdded`). */
+    analyzeThreads: `ANALYZE ${s}.threads`,
+
     /** Every row of one thread, in every namespace, in one statement. $1 thread key. */
     deleteThread: `WITH w AS (DELETE FROM ${s}.writes WHERE thread_key = $1::bytea),
 v AS (DELETE FROM ${s}.channel_values WHERE thread_key = $1::bytea),

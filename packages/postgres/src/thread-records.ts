@@ -78,6 +78,7 @@ export async function listThreadRecords(
     query,
     entrypointKey: keyOf(query.entrypoint),
     threadKey: query.threadId === undefined ? undefined : keyOf(query.threadId),
+    afterKey: query.after === undefined ? undefined : keyOf(query.after.threadId),
     metadata,
   });
   const rows = await db.query(text, params);

@@ -90,6 +90,8 @@ export interface ThreadScope {
   query: SaverThreadQuery;
   entrypointKey: Buffer;
   threadKey: Buffer | undefined;
+  /** The digest of `query.after.threadId`: where ties continue. */
+  afterKey: Buffer | undefined;
   /** Each metadata key with its value as jsonb text, encoded as metadata is stored. */
   metadata: [key: string, value: string][] | undefined;
 }
@@ -120,8 +122,8 @@ function statusCondition(statuses: ThreadStatus[]): string {
 }
 
 /**
- * One page of `listThreads`: newest update first, ties by thread id
- * descending (byte order), strictly after `query.after`. Times come back as
+ * One page of `listThreads`: newest update first, ties by the thread id's
+ * digest descending (the indexes' order), strictly after `query.after`. Times come back as
  * float8 so both drivers return plain numbers.
  *
  * @example
@@ -155,13 +157,10 @@ export function listThreadsPage(s: string, scope: ThreadScope): BoundQuery {
   if (query.updatedAfter !== undefined)
     where.push(`t.updated_at > ${bind(Math.floor(query.updatedAfter), "bigint")}`);
   if (query.after) {
-    // The plain bound lets the index start where the last page ended; the
-    // row comparison settles ties within one millisecond exactly.
+    // The row comparison is the index's own order: the scan starts where
+    // the last page ended, and ties within one millisecond continue exactly.
     const last = bind(Math.ceil(query.after.updatedAt), "bigint");
-    where.push(
-      `t.updated_at <= ${last}`,
-      `(t.updated_at, t.thread_id) < (${last}, ${bind(query.after.threadId, "text")} COLLATE "C")`,
-    );
+    where.push(`(t.updated_at, t.thread_key) < (${last}, ${bind(scope.afterKey, "bytea")})`);
   }
   const text = `SELECT t.thread_id, t.entrypoint,
   CASE WHEN t.status = 'running' AND NOT ${LIVE} THEN 'stalled' ELSE t.status END AS status,
@@ -169,7 +168,7 @@ export function listThreadsPage(s: string, scope: ThreadScope): BoundQuery {
   t.updated_at::float8 AS updated_at, t.checkpoint_id, t.lease_until::float8 AS lease_until
 FROM ${s}.threads t CROSS JOIN (SELECT ${NOW_MS} AS ms) AS clock
 WHERE ${where.join(" AND ")}
-ORDER BY t.updated_at DESC, t.thread_id COLLATE "C" DESC
+ORDER BY t.updated_at DESC, t.thread_key DESC
 LIMIT ${bind(query.limit, "int")}`;
   return { text, params };
 }

@@ -159,8 +159,10 @@ export interface SaverThreadQuery {
 }
 
 /**
- * A thread's place in a listing: newest update first, then thread id
- * descending, so a page boundary is exact even when updates share a millisecond.
+ * A thread's place in a listing: newest update first, then, among threads
+ * updated in the same millisecond, an order of thread ids the saver fixes
+ * (memory: code point; Postgres: the id's digest, as its indexes hold it),
+ * so a page boundary is exact even when updates share a millisecond.
  *
  * @example
  * ```ts
@@ -216,7 +218,8 @@ export interface ListedThread extends ThreadSummary {
 export interface ThreadListing {
   /**
    * Up to `query.limit` thread records matching `query`, newest update
-   * first (ties by thread id, descending), strictly after `query.after`. A
+   * first (ties in the saver's fixed order of thread ids, see
+   * {@link ThreadPosition}), strictly after `query.after`. A
    * record's status is the one stored with its latest write, except that a
    * `"running"` record whose lease has ended is reported as `"stalled"`.
    */
