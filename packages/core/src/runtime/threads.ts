@@ -23,6 +23,7 @@ import { isPaused } from "./workflow-types.js";
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1_000;
+const MAX_CURSOR = 1_000_000;
 
 /** The saver's listing, or a typed error naming what is missing. */
 function listingSaver(
@@ -64,7 +65,10 @@ function decodeCursor(cursor: unknown): ThreadPosition {
     new InvalidArgumentError(
       "threads(): cursor is not one a threads listing returned; pass the `cursor` of the previous page, or leave it out for the first page.",
     );
-  if (typeof cursor !== "string" || cursor.length === 0 || cursor.length > 2_000) throw refuse();
+  // A cursor carries a thread id, and thread ids have no length limit of their
+  // own: the bound only stops a pathological string before it is decoded.
+  if (typeof cursor !== "string" || cursor.length === 0 || cursor.length > MAX_CURSOR)
+    throw refuse();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

@@ -37,10 +37,13 @@ export function recoveryTests({ init, h }: ThreadsContext): void {
   }
 
   it("a run that stops renewing its lease is stalled; a live long task stays running", async () => {
-    const { workflow } = reviewWorkflow(h.saver(), { leaseMs: 120 });
+    // The dead run's lease is short; the live one's is long enough that a
+    // loaded machine delaying one renewal by a few hundred ms changes nothing.
+    const { name, workflow } = reviewWorkflow(h.saver(), { leaseMs: 120 });
+    const liveWorkflow = reviewWorkflow(h.saver(), { name, leaseMs: 900 }).workflow;
     const live = h.threadId("live");
     const gateName = `slow-${live}`;
-    const slow = workflow.invoke({ topic: "slow", hold: gateName }, configFor(live));
+    const slow = liveWorkflow.invoke({ topic: "slow", hold: gateName }, configFor(live));
     const dead = h.threadId("dead");
     await stallOne(workflow, dead);
     const stalled = await eventually(
@@ -48,8 +51,8 @@ export function recoveryTests({ init, h }: ThreadsContext): void {
       (t) => t?.status === "stalled",
     );
     expect(stalled?.status).toBe("stalled");
-    // Three leases later the live run's thread is still running: its process renews it.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Three of its leases later the live run's thread is still running: its process renews it.
+    await new Promise((resolve) => setTimeout(resolve, 2_700));
     expect((await workflow.thread(live))?.status).toBe("running");
     expect(idsOf(await listed(workflow.threads({ status: "stalled" })))).toEqual([dead]);
     expect(idsOf(await listed(workflow.threads({ status: "running" })))).toEqual([live]);
