@@ -125,18 +125,24 @@ describe("LangChain and LangGraph values", () => {
 describe("a fresh process", () => {
   it("reads a stored message as the installed class, loading @langchain/core itself", async () => {
     const { execFileSync } = await import("node:child_process");
-    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { mkdirSync, mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
     const { join } = await import("node:path");
+    const { pathToFileURL } = await import("node:url");
     const text = serde.encode({
       reply: new AIMessage({ content: "hi", tool_calls: [{ name: "f", args: {}, id: "1" }] }),
     });
-    const dir = mkdtempSync(join(import.meta.dirname, ".fresh-"));
+    // Under node_modules (found by the package's own resolution, ignored by
+    // the linter that may run at the same time), not beside the tests.
+    const cache = join(import.meta.dirname, "..", "node_modules", ".cache");
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(join(cache, "savepoint-fresh-"));
+    const source = pathToFileURL(join(import.meta.dirname, "..", "src", "index.ts")).href;
     try {
-      const script = join(dir, "read.ts");
+      const script = join(dir, "read.mts");
       writeFileSync(
         script,
         [
-          'import { defaultSerializer, loadTyped } from "../../src/index.js";',
+          `import { defaultSerializer, loadTyped } from ${JSON.stringify(source)};`,
           `const value = (await loadTyped(defaultSerializer, "savepoint-json", ${JSON.stringify(text)})) as any;`,
           // Imported only after decoding: the serializer found the class on its own.
           'const { AIMessage } = await import("@langchain/core/messages");',
