@@ -176,14 +176,21 @@ function summaryForDisplay(summary: Awaited<ReturnType<Workflow<any, any>["threa
   };
 }
 
-async function readThread(workflow: Workflow<any, any>, threadId: string): Promise<Response> {
+// The thread's record, or 404: reading or answering a thread it does not know.
+async function existingThread(workflow: Workflow<any, any>, threadId: string) {
   const summary = await workflow.thread(threadId);
-  if (!summary)
+  if (!summary) {
     throw new HttpError(
       404,
       "UNKNOWN_THREAD",
       "There is no such thread (it may have been deleted).",
     );
+  }
+  return summary;
+}
+
+async function readThread(workflow: Workflow<any, any>, threadId: string): Promise<Response> {
+  const summary = await existingThread(workflow, threadId);
   const config = { configurable: { thread_id: threadId } };
   const state = await workflow.getState(config);
   const history: { checkpointId: unknown; createdAt: unknown; step: unknown; source: unknown }[] =
@@ -221,13 +228,7 @@ async function answer(
       'Send { "answers": { "<interrupt id>": <your answer> } } with at least one answer.',
     );
   }
-  const summary = await workflow.thread(threadId);
-  if (!summary)
-    throw new HttpError(
-      404,
-      "UNKNOWN_THREAD",
-      "There is no such thread (it may have been deleted).",
-    );
+  const summary = await existingThread(workflow, threadId);
   const pending = new Set(summary.interrupts.map((i) => i.id));
   if (summary.status !== "interrupted") {
     throw new HttpError(

@@ -1,6 +1,4 @@
 import {
-  type ChannelHistory,
-  type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
   CheckpointConflictError,
@@ -15,16 +13,14 @@ import {
   checkpointWithoutValues,
   checkThreadId,
   defaultSerializer,
-  deltaChannelHistory,
   dumpTyped,
-  getCheckpoint,
   indexWrites,
+  LangGraphSaverMethods,
   type ListedThread,
   listLimit,
   loadTyped,
   matchesMetadataFilter,
   namespaceOf,
-  nextUniqueVersion,
   type Owner,
   optionalCheckpointId,
   type PendingWrite,
@@ -37,6 +33,7 @@ import {
   type SaverThreadQuery,
   type SerializerProtocol,
   savepointSerializerOf,
+  type ThreadUpdate,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
@@ -87,7 +84,7 @@ export interface MemorySaverOptions {
  * await workflow.invoke(21, { configurable: { thread_id: "t1" } }); // 42
  * ```
  */
-export class MemorySaver implements CheckpointSaver {
+export class MemorySaver extends LangGraphSaverMethods implements CheckpointSaver {
   readonly serde: SerializerProtocol;
   readonly capabilities = {
     /** `put(..., { ifHead })` is checked and applied in one step: of two racing runs, one commits. */
@@ -101,6 +98,7 @@ export class MemorySaver implements CheckpointSaver {
   private readonly ownSerializer: SavepointSerializer | undefined;
 
   constructor(options: MemorySaverOptions = {}) {
+    super();
     this.serde = options.serde ?? defaultSerializer;
     this.ownSerializer = savepointSerializerOf(this.serde);
     const storage = options.storage ?? new MemoryStorage();
@@ -129,6 +127,12 @@ export class MemorySaver implements CheckpointSaver {
     if (filter === undefined || filter === null) return true;
     const metadata = (await this.decode(stored.metadata)) as CheckpointMetadata;
     return matchesMetadataFilter(metadata, filter);
+  }
+
+  // A write's thread update, encoded before the atomic step (root namespace only).
+  private threadUpdate(update: ThreadUpdate | undefined, ns: string) {
+    if (!update || ns !== "") return undefined;
+    return prepareUpdate(update, this.serde, (v, o) => this.encode(v, o));
   }
 
   private namespace(threadId: string, ns: string, create: true): Namespace;
@@ -272,10 +276,7 @@ export class MemorySaver implements CheckpointSaver {
     }
     let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
     if (encodedMetadata instanceof Promise) encodedMetadata = await encodedMetadata;
-    let thread =
-      options?.thread && ns === ""
-        ? prepareUpdate(options.thread, this.serde, (v, o) => this.encode(v, o))
-        : undefined;
+    let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
     // From here to the insert nothing awaits, so the head check and the write are one atomic step.
     const existing = this.namespace(threadId, ns, false);
@@ -305,10 +306,7 @@ export class MemorySaver implements CheckpointSaver {
     options?: PutWritesOptions,
   ): Promise<void> {
     const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
-    let thread =
-      options?.thread && ns === ""
-        ? prepareUpdate(options.thread, this.serde, (v, o) => this.encode(v, o))
-        : undefined;
+    let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
     const encoded: StoredWrite[] = [];
     for (const { idx, channel, value, replaces } of indexWrites(writes)) {
@@ -347,69 +345,6 @@ export class MemorySaver implements CheckpointSaver {
    */
   listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
     return listRecords(this.records, query, this.serde, (v) => this.decode(v));
-  }
-
-  /**
-   * The version after `current`: a growing counter with a random part, so
-   * two branches forked from one checkpoint never share a stored value. The
-   * value is always a string.
-   *
-   * Declared as returning `any` so that LangGraph's `compile({ checkpointer })`
-   * takes this saver without a cast: LangGraph types that option as a saver
-   * with number versions (`BaseCheckpointSaver`'s default), though its
-   * runtime compares and stores string versions as well (LangGraph's Python
-   * savers use them).
-   *
-   * @example
-   * ```ts
-   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
-   * ```
-   */
-  getNextVersion(current: ChannelVersion | undefined): any {
-    return nextUniqueVersion(current);
-  }
-
-  /**
-   * The checkpoint `config` names (or the latest), without its tuple: the
-   * convenience method of LangGraph's `BaseCheckpointSaver`.
-   *
-   * @example
-   * ```ts
-   * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
-   * ```
-   */
-  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
-    return getCheckpoint(this, config);
-  }
-
-  /**
-   * LangGraph's walk over a checkpoint's ancestors that rebuilds its
-   * `DeltaChannel` channels: each channel's writes, oldest first, and the
-   * nearest stored value as the seed.
-   *
-   * @example
-   * ```ts
-   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
-   * ```
-   */
-  getDeltaChannelHistory(options: {
-    config: RunnableConfig;
-    channels: string[];
-  }): Promise<Record<string, ChannelHistory>> {
-    return deltaChannelHistory(this, options);
-  }
-
-  /**
-   * What `JSON.stringify` shows of the saver (LangGraph puts checkpointers in
-   * configs that may be logged): its name, never its storage.
-   *
-   * @example
-   * ```ts
-   * JSON.stringify({ saver }); // '{"saver":"[MemorySaver]"}'
-   * ```
-   */
-  toJSON(): string {
-    return "[MemorySaver]";
   }
 }
 

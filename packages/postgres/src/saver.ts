@@ -1,6 +1,4 @@
 import {
-  type ChannelHistory,
-  type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
   type CheckpointListOptions,
@@ -10,10 +8,8 @@ import {
   checkpointConfig,
   checkpointWithoutValues,
   defaultSerializer,
-  deltaChannelHistory,
-  getCheckpoint,
+  LangGraphSaverMethods,
   type ListedThread,
-  nextUniqueVersion,
   type PendingWrite,
   type PutOptions,
   type PutWritesOptions,
@@ -97,7 +93,7 @@ export interface PostgresSaverOptions {
  * await saver.close();
  * ```
  */
-export class PostgresSaver implements CheckpointSaver {
+export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSaver {
   /**
    * What this saver guarantees beyond LangGraph's contract. `put` checks
    * `ifHead` under the head row's lock, so the check and the write are one statement.
@@ -140,6 +136,7 @@ export class PostgresSaver implements CheckpointSaver {
    * ```
    */
   constructor(source?: PostgresSource, options: PostgresSaverOptions = {}) {
+    super();
     // Checked here, before anything is opened or created: a string that is
     // not a URL, "memory://" or a path is an InvalidArgumentError now.
     this.source = planSource(source);
@@ -359,48 +356,5 @@ export class PostgresSaver implements CheckpointSaver {
    */
   async listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
     return listThreadRecords(await this.db(), this.sql, this.codec, query);
-  }
-
-  /**
-   * The version after `current` (core's `nextUniqueVersion`: forked branches never
-   * share a stored value). `any`, so LangGraph's `compile` takes it without a cast.
-   *
-   * @example
-   * ```ts
-   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
-   * ```
-   */
-  getNextVersion(current: ChannelVersion | undefined): any {
-    return nextUniqueVersion(current);
-  }
-
-  /**
-   * LangGraph's `get`: the checkpoint `config` names (or the latest).
-   * @example
-   * ```ts
-   * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
-   * ```
-   */
-  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
-    return getCheckpoint(this, config);
-  }
-
-  /** LangGraph's `getDeltaChannelHistory` (core's `deltaChannelHistory`). */
-  getDeltaChannelHistory(options: {
-    config: RunnableConfig;
-    channels: string[];
-  }): Promise<Record<string, ChannelHistory>> {
-    return deltaChannelHistory(this, options);
-  }
-
-  /**
-   * What `JSON.stringify` shows of the saver: its name, never its connection.
-   * @example
-   * ```ts
-   * JSON.stringify({ saver }); // '{"saver":"[PostgresSaver]"}'
-   * ```
-   */
-  toJSON(): string {
-    return "[PostgresSaver]";
   }
 }

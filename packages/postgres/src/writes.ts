@@ -2,19 +2,19 @@
 // thread record's update when the call carries one. A special channel
 // written twice keeps its last value (core's `indexWrites`), because one
 // statement cannot touch the same row twice.
-import { indexWrites, type PendingWrite, quote } from "@savepoint/core";
+import {
+  indexWrites,
+  type WritesTarget as KitWritesTarget,
+  type PendingWrite,
+  quote,
+} from "@savepoint/core";
 import { keyOf, nsKeyOf, storableId } from "./identifiers.js";
 import type { BoundQuery } from "./sql.js";
 import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
 
-/** What one `putWrites` call writes, its ids already checked. */
-export interface WritesTarget {
-  threadId: string;
-  ns: string;
-  checkpointId: string;
-  taskId: string;
-  taskPath: string;
+/** What one `putWrites` call writes: the kit's checked target, its writes and record update. */
+export interface WritesTarget extends KitWritesTarget {
   writes: PendingWrite[];
   /** The record update's parameters (thread-records.ts `recordParams`), if any. */
   record: unknown[] | undefined;

@@ -1,6 +1,4 @@
 import {
-  type ChannelHistory,
-  type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
   CheckpointConflictError,
@@ -11,12 +9,10 @@ import {
   checkpointConfig,
   checkThreadId,
   defaultSerializer,
-  deltaChannelHistory,
-  getCheckpoint,
+  LangGraphSaverMethods,
   type ListedThread,
   listLimit,
   namespaceOf,
-  nextUniqueVersion,
   optionalCheckpointId,
   type PendingWrite,
   type PutOptions,
@@ -77,7 +73,7 @@ const KEY_CACHE = 1_000;
  * await checkpointer.close();
  * ```
  */
-export class RedisSaver implements CheckpointSaver {
+export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver {
   /**
    * What this saver guarantees beyond LangGraph's contract. `put` checks
    * `ifHead` inside its Lua script, so the check and the write are one step.
@@ -105,6 +101,7 @@ export class RedisSaver implements CheckpointSaver {
   private readonly keyCache = new Map<string, ThreadKeys>();
 
   constructor(source: RedisSource, options: RedisSaverOptions = {}) {
+    super();
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new RecordCodec(this.serde);
@@ -314,68 +311,6 @@ export class RedisSaver implements CheckpointSaver {
   async deleteThread(threadId: string): Promise<void> {
     const keys = this.keysOf(checkThreadId(threadId, "deleteThread"));
     await this.threads.deleteThread(keys, () => this.index.deleteThread(keys));
-  }
-
-  /**
-   * The version after `current` (core's `nextUniqueVersion`): a growing
-   * counter with a random part, so two branches forked from one checkpoint
-   * never share a stored (channel, version) value. Always a string.
-   *
-   * Declared as returning `any`, as MemorySaver's is, so that LangGraph's
-   * `compile({ checkpointer })` takes this saver without a cast: LangGraph
-   * types that option as a saver with number versions (`BaseCheckpointSaver`'s
-   * default), though its runtime stores and compares string versions too.
-   *
-   * @example
-   * ```ts
-   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
-   * ```
-   */
-  getNextVersion(current: ChannelVersion | undefined, _channel?: unknown): any {
-    return nextUniqueVersion(current);
-  }
-
-  /**
-   * The checkpoint `config` names (or the latest), without its tuple: the
-   * convenience method of LangGraph's `BaseCheckpointSaver`.
-   *
-   * @example
-   * ```ts
-   * const checkpoint = await saver.get({ configurable: { thread_id: "essay-1" } });
-   * ```
-   */
-  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
-    return getCheckpoint(this, config);
-  }
-
-  /**
-   * LangGraph's walk over a checkpoint's ancestors that rebuilds its
-   * `DeltaChannel` channels: each channel's writes, oldest first, and the
-   * nearest stored value as the seed (one `getTuple` per ancestor).
-   *
-   * @example
-   * ```ts
-   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
-   * ```
-   */
-  getDeltaChannelHistory(options: {
-    config: RunnableConfig;
-    channels: string[];
-  }): Promise<Record<string, ChannelHistory>> {
-    return deltaChannelHistory(this, options);
-  }
-
-  /**
-   * What `JSON.stringify` shows of the saver (LangGraph puts checkpointers in
-   * configs that may be logged): its name, never its client or URL.
-   *
-   * @example
-   * ```ts
-   * JSON.stringify({ saver }); // '{"saver":"[RedisSaver]"}'
-   * ```
-   */
-  toJSON(): string {
-    return "[RedisSaver]";
   }
 
   /**

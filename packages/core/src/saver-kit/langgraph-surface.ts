@@ -2,11 +2,14 @@
 // calls on any checkpointer, written once over the saver contract so every
 // Savepoint saver is a drop-in without extending LangGraph's class.
 import type {
+  ChannelVersion,
   Checkpoint,
   CheckpointPendingWrite,
   CheckpointSaver,
+  CheckpointTuple,
   RunnableConfig,
 } from "../contract/checkpoint.js";
+import { nextUniqueVersion } from "./versions.js";
 
 /**
  * What {@link deltaChannelHistory} returns per channel: the channel's writes
@@ -89,4 +92,82 @@ export async function deltaChannelHistory(
     result[channel] = entry;
   }
   return result;
+}
+
+/**
+ * The methods LangGraph's `BaseCheckpointSaver` adds beyond the saver
+ * contract, written once: extend it, implement the contract, and LangGraph.js
+ * takes the saver as a drop-in. `getNextVersion` gives a counter plus a part
+ * unique to the call ({@link nextUniqueVersion}: forked branches never share
+ * a stored value), `get` and `getDeltaChannelHistory` read through
+ * `getTuple`, and `toJSON` shows the class name, never the storage (LangGraph
+ * puts checkpointers in configs that may be logged).
+ *
+ * @example
+ * ```ts
+ * class MySaver extends LangGraphSaverMethods implements CheckpointSaver {
+ *   async getTuple(config: RunnableConfig) { return undefined; }
+ *   // list, put, putWrites, deleteThread …
+ * }
+ * JSON.stringify({ saver: new MySaver() }); // '{"saver":"[MySaver]"}'
+ * ```
+ */
+export abstract class LangGraphSaverMethods {
+  /** The contract's read, which `get` and `getDeltaChannelHistory` go through. */
+  abstract getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined>;
+
+  /**
+   * The version after `current`. Declared as returning `any` so that
+   * LangGraph's `compile({ checkpointer })` takes the saver without a cast:
+   * LangGraph types that option with number versions, though its runtime
+   * stores string versions as well.
+   *
+   * @example
+   * ```ts
+   * saver.getNextVersion(undefined); // "0000000000000001.0k3j9x2m1"
+   * ```
+   */
+  getNextVersion(current: ChannelVersion | undefined, _channel?: unknown): any {
+    return nextUniqueVersion(current);
+  }
+
+  /**
+   * The checkpoint `config` names (or the latest), without its tuple.
+   *
+   * @example
+   * ```ts
+   * const checkpoint = await saver.get({ configurable: { thread_id: "t1" } });
+   * ```
+   */
+  get(config: RunnableConfig): Promise<Checkpoint | undefined> {
+    return getCheckpoint(this, config);
+  }
+
+  /**
+   * LangGraph's walk over a checkpoint's ancestors that rebuilds its
+   * `DeltaChannel` channels (see {@link deltaChannelHistory}).
+   *
+   * @example
+   * ```ts
+   * await saver.getDeltaChannelHistory({ config, channels: ["messages"] });
+   * ```
+   */
+  getDeltaChannelHistory(options: {
+    config: RunnableConfig;
+    channels: string[];
+  }): Promise<Record<string, ChannelHistory>> {
+    return deltaChannelHistory(this, options);
+  }
+
+  /**
+   * What `JSON.stringify` shows of the saver: its class name.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify({ saver }); // '{"saver":"[MemorySaver]"}'
+   * ```
+   */
+  toJSON(): string {
+    return `[${this.constructor.name}]`;
+  }
 }
