@@ -125,12 +125,15 @@ export async function openDriver(
   switch (plan.kind) {
     case "postgresjs":
       return new PostgresJsDriver(plan.sql, false, timeouts);
-    case "pglite":
-      return new PGliteDriver(
-        plan.pg,
-        false,
-        pgliteLocation((plan.pg as { dataDir?: string }).dataDir),
+    case "pglite": {
+      const location = pgliteLocation((plan.pg as { dataDir?: string }).dataDir);
+      // The caller's instance came from this same package, so its module is
+      // installed; without it, statements go unprepared through query().
+      const mod = await importOptional<PGliteModule>("@electric-sql/pglite", location).catch(
+        () => undefined,
       );
+      return new PGliteDriver(plan.pg, false, location, mod);
+    }
     case "url": {
       const { url, location } = plan;
       const mod = await importOptional<{ default: PostgresFactory }>("postgres", location);

@@ -3,28 +3,52 @@ import { mkdir } from "node:fs/promises";
 import type { PGliteInterface } from "@electric-sql/pglite";
 import { StorageUnavailableError } from "@savepoint/core";
 import { toSavepointError } from "./errors.js";
+import { PGlitePrepared, type PGliteProtocol } from "./pglite-prepared.js";
 import type { Queryable, Row, SqlDriver } from "./sql.js";
 
 type PGliteQueryable = Pick<PGliteInterface, "query" | "exec">;
 
 /**
  * The driver over a PGlite instance; `owned` when the saver opened it (a
- * data directory, `memory://`), so that `close()` closes it.
+ * data directory, `memory://`), so that `close()` closes it. Given PGlite's
+ * module (`protocol`), statements are prepared once and reused
+ * (pglite-prepared.ts); without it, each goes through `query()`.
  *
  * @example
  * ```ts
- * const db = new PGliteDriver(await PGlite.create(), false, "in-memory PGlite");
+ * const db = new PGliteDriver(await PGlite.create(), false, "in-memory PGlite", await import("@electric-sql/pglite"));
  * ```
  */
 export class PGliteDriver implements SqlDriver {
+  private readonly prepared: PGlitePrepared | undefined;
+
   constructor(
     private readonly pg: PGliteInterface,
     private readonly owned: boolean,
     readonly location: string,
-  ) {}
+    protocol?: PGliteProtocol,
+  ) {
+    this.prepared =
+      protocol && canPrepare(pg, protocol) ? new PGlitePrepared(pg, protocol) : undefined;
+  }
 
   query(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+    // A closed instance goes through query(), whose error says it is closed.
+    if (this.prepared?.accepts(text) && !this.pg.closed)
+      return this.preparedQuery(text, params, false);
     return pgliteQuery(this.pg, text, params, this.location);
+  }
+
+  private async preparedQuery(
+    text: string,
+    params: readonly unknown[],
+    inTransaction: boolean,
+  ): Promise<Row[]> {
+    try {
+      return await this.prepared!.query(text, params, inTransaction);
+    } catch (err) {
+      throw toSavepointError(err, this.location);
+    }
   }
 
   exec(script: string): Promise<void> {
@@ -35,7 +59,10 @@ export class PGliteDriver implements SqlDriver {
     try {
       return await this.pg.transaction((tx) =>
         fn({
-          query: (text, params = []) => pgliteQuery(tx, text, params, this.location),
+          query: (text, params = []) =>
+            this.prepared?.accepts(text)
+              ? this.preparedQuery(text, params, true)
+              : pgliteQuery(tx, text, params, this.location),
           exec: (script) => pgliteExec(tx, script, this.location),
         }),
       );
@@ -47,6 +74,23 @@ export class PGliteDriver implements SqlDriver {
   async close(): Promise<void> {
     if (this.owned && !this.pg.closed) await this.pg.close();
   }
+}
+
+// A PGlite worker proxy, or an older PGlite, may lack the protocol methods.
+function canPrepare(pg: PGliteInterface, mod: PGliteProtocol): boolean {
+  const p = pg as Partial<PGliteInterface>;
+  const m = mod as Partial<PGliteProtocol>;
+  return (
+    typeof m.protocol?.serialize?.bind === "function" &&
+    typeof m.parse?.parseResults === "function" &&
+    typeof m.parse.parseDescribeStatementResults === "function" &&
+    typeof p.execProtocolStream === "function" &&
+    typeof p.runExclusive === "function" &&
+    typeof p._runExclusiveTransaction === "function" &&
+    typeof p.syncToFs === "function" &&
+    typeof p.serializers === "object" &&
+    typeof p.parsers === "object"
+  );
 }
 
 async function pgliteQuery(
@@ -104,7 +148,7 @@ export async function openPGlite(
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
     const params = startParams(mod);
     const pg = await mod.PGlite.create(dataDir, params ? { startParams: params } : {});
-    return new PGliteDriver(pg, true, location);
+    return new PGliteDriver(pg, true, location, mod);
   } catch (err) {
     if (err instanceof StorageUnavailableError) throw err;
     const detail = err instanceof Error ? err.message : String(err);

@@ -13,12 +13,19 @@ let statements = 0;
 
 beforeAll(async () => {
   pg = await pglite();
-  // Count every statement the saver sends: PGlite has no query hook, so wrap the method.
+  // Count every statement the saver sends: PGlite has no query hook, so wrap
+  // the methods. A prepared statement runs as one protocol message batch
+  // that starts with Bind ("B"); preparing it (Parse, "P") is not a statement.
   const query = pg.query.bind(pg);
   pg.query = ((...args: Parameters<PGlite["query"]>) => {
     statements++;
     return query(...args);
   }) as PGlite["query"];
+  const protocol = pg.execProtocolStream.bind(pg);
+  pg.execProtocolStream = ((...args: Parameters<PGlite["execProtocolStream"]>) => {
+    if (args[0][0] === "B".charCodeAt(0)) statements++;
+    return protocol(...args);
+  }) as PGlite["execProtocolStream"];
   saver = new PostgresSaver(pg);
   await saver.setup();
 });
