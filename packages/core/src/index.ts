@@ -26,6 +26,7 @@
  */
 export * from "./contract/checkpoint.js";
 export type { Interrupt } from "./contract/interrupt.js";
+export type * from "./contract/retention.js";
 export * from "./contract/store.js";
 export * from "./contract/threads.js";
 export * from "./errors/index.js";
@@ -52,6 +53,7 @@ export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
 export * from "./saver-kit/langgraph-surface.js";
 export * from "./saver-kit/listing.js";
+export * from "./saver-kit/retention.js";
 export * from "./saver-kit/stored.js";
 export * from "./saver-kit/targets.js";
 export * from "./saver-kit/versions.js";

@@ -1,4 +1,5 @@
 import type { SerializerProtocol } from "../serde/serializer.js";
+import type { Retention } from "./retention.js";
 import type { ThreadListing, ThreadUpdate } from "./threads.js";
 
 /**
@@ -221,6 +222,11 @@ export interface SaverCapabilities {
    * `workflow.threads()` and `workflow.recover()` need.
    */
   threads?: boolean;
+  /**
+   * The saver prunes, copies and expires threads ({@link Retention}):
+   * `prune`, `copyThread` and `sweep`, keeping what a thread needs now.
+   */
+  retention?: boolean;
 }
 
 /**
@@ -271,4 +277,10 @@ export interface CheckpointSaver {
   readonly capabilities?: SaverCapabilities;
   /** Thread records, newest update first (with `capabilities.threads`; see {@link ThreadListing}). */
   listThreads?: ThreadListing["listThreads"];
+  /** Old checkpoints removed (with `capabilities.retention`; see {@link Retention}). */
+  prune?: Retention["prune"];
+  /** A whole thread copied to a new id (with `capabilities.retention`). */
+  copyThread?: Retention["copyThread"];
+  /** Idle threads expired by the saver's `ttl` (with `capabilities.retention`). */
+  sweep?: Retention["sweep"];
 }

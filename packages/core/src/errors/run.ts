@@ -124,12 +124,20 @@ export class ThreadBusyError extends CheckpointConflictError {
  * ```
  */
 export class CheckpointNotFoundError extends SavepointError {
-  constructor(threadId: string, checkpointId: string) {
+  /** True when the checkpoint is older than every checkpoint the thread still has: it was pruned (or never existed). */
+  readonly pruned: boolean;
+
+  constructor(threadId: string, checkpointId: string, pruned = false) {
     super(
       "CHECKPOINT_NOT_FOUND",
-      `Thread ${quote(threadId)} has no checkpoint ${quote(checkpointId)}. List the thread's ` +
-        `checkpoints with getStateHistory(config) and pick one of their ids.`,
+      pruned
+        ? `Thread ${quote(threadId)} no longer has checkpoint ${quote(checkpointId)}: it is older than ` +
+            `the oldest checkpoint the thread keeps, so it was pruned (or never existed). Time travel ` +
+            `to a checkpoint the thread still has: list them with getStateHistory(config).`
+        : `Thread ${quote(threadId)} has no checkpoint ${quote(checkpointId)}. List the thread's ` +
+            `checkpoints with getStateHistory(config) and pick one of their ids.`,
     );
+    this.pruned = pruned;
   }
 }
 

@@ -3,6 +3,7 @@ import type {
   CheckpointSaver,
   RunnableConfig,
 } from "../contract/checkpoint.js";
+import type { PruneOptions, PruneResult } from "../contract/retention.js";
 import type { BaseStore } from "../contract/store.js";
 import type { ThreadPage, ThreadQuery, ThreadSummary } from "../contract/threads.js";
 import {
@@ -13,6 +14,7 @@ import {
 import { checkThreadId } from "../saver-kit/identifiers.js";
 import type { Command } from "./command.js";
 import { checkName } from "./names.js";
+import { pruneThreads } from "./retention.js";
 import { executeRun } from "./run.js";
 import { type StateSnapshot, snapshotOf } from "./snapshot.js";
 import { ChunkSink, RunStream, STREAM_MODES, type StreamMode } from "./stream.js";
@@ -122,6 +124,13 @@ export interface Workflow<Input, Output> {
    * recovering at once never both continue one thread.
    */
   recover(options?: RecoverOptions): Promise<RecoverResult>;
+  /**
+   * Removes old checkpoints of the threads named, or of every thread a
+   * listing query finds (`{ status: "done" }`), keeping what `keep` says and
+   * whatever a paused or stalled run needs to resume. Needs a saver with
+   * `capabilities.retention` (every Savepoint saver).
+   */
+  prune(target: readonly string[] | ThreadQuery, options: PruneOptions): Promise<PruneResult>;
 }
 
 function validateStreamMode(mode: unknown): StreamMode | StreamMode[] {
@@ -219,6 +228,9 @@ function entrypointImpl<Input, Result>(
         limit: 1,
       } as ThreadQuery);
       return page.threads[0];
+    },
+    prune(target, pruneOptions) {
+      return pruneThreads(definition.checkpointer, definition.name, target, pruneOptions);
     },
     recover(recoverOptions) {
       return recoverStalled(

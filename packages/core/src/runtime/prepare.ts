@@ -98,7 +98,12 @@ export async function prepareRun(
       ...(explicitId ? { checkpoint_id: explicitId } : {}),
     },
   });
-  if (explicitId && !base) throw new CheckpointNotFoundError(threadId, explicitId);
+  if (explicitId && !base)
+    throw new CheckpointNotFoundError(
+      threadId,
+      explicitId,
+      await olderThanKept(saver, threadId, ns, explicitId),
+    );
   if (config.continueFrom !== undefined && base?.checkpoint.id !== config.continueFrom) {
     throw new ThreadBusyError(
       threadId,
@@ -284,4 +289,23 @@ function runInfoOf(
   throw new CorruptValueError("a __run__ channel that is not a run record", {
     where: { threadId, ns, checkpointId, channel: RUN },
   });
+}
+
+// Whether a missing checkpoint was pruned, as far as can be known: the saver
+// prunes, and the id is older than every checkpoint the thread still has
+// (ids order as the thread's history). Only asked on the error path.
+async function olderThanKept(
+  saver: CheckpointSaver,
+  threadId: string,
+  ns: string,
+  checkpointId: string,
+): Promise<boolean> {
+  if (!saver.capabilities?.retention) return false;
+  let oldest: string | undefined;
+  for await (const tuple of saver.list({
+    configurable: { thread_id: threadId, checkpoint_ns: ns },
+  })) {
+    if (oldest === undefined || tuple.checkpoint.id < oldest) oldest = tuple.checkpoint.id;
+  }
+  return oldest !== undefined && checkpointId < oldest;
 }
