@@ -1,9 +1,11 @@
 // The driver over PGlite: Postgres compiled to WebAssembly, in this process.
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { PGliteInterface } from "@electric-sql/pglite";
 import { StorageUnavailableError } from "@savepoint/core";
 import { toSavepointError } from "./errors.js";
 import { PGlitePrepared, type PGliteProtocol } from "./pglite-prepared.js";
+import { pgliteTemplate } from "./pglite-template.js";
 import type { Queryable, Row, SqlDriver } from "./sql.js";
 
 type PGliteQueryable = Pick<PGliteInterface, "query" | "exec">;
@@ -27,6 +29,8 @@ export class PGliteDriver implements SqlDriver {
     private readonly owned: boolean,
     readonly location: string,
     protocol?: PGliteProtocol,
+    /** How an instance this driver opened began: from the shipped cluster, or by initdb (or it already existed). */
+    readonly startedFrom: "template" | "initdb" | "existing" = "existing",
   ) {
     this.prepared =
       protocol && canPrepare(pg, protocol) ? new PGlitePrepared(pg, protocol) : undefined;
@@ -130,7 +134,9 @@ function startParams(mod: PGliteModule): string[] | undefined {
 
 /**
  * Opens PGlite at a data directory (`undefined`: in memory), making the
- * directory's parents first, and owns it.
+ * directory's parents first, and owns it. A new database (in memory, or a
+ * directory that is empty) starts from the shipped cluster when it matches
+ * the installed PGlite (pglite-template.ts), else by initdb.
  *
  * @example
  * ```ts
@@ -141,17 +147,42 @@ export async function openPGlite(
   mod: PGliteModule,
   dataDir: string | undefined,
   location: string,
+  template: () => Promise<Blob | undefined> = pgliteTemplate,
 ): Promise<PGliteDriver> {
   try {
     // PGlite makes only the last directory of the path; make the rest, so
     // the default ".savepoint/pglite" works in a fresh checkout.
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
     const params = startParams(mod);
-    const pg = await mod.PGlite.create(dataDir, params ? { startParams: params } : {});
-    return new PGliteDriver(pg, true, location, mod);
+    const options = params ? { startParams: params } : {};
+    const fresh = dataDir === undefined || (await readdir(dataDir)).length === 0;
+    if (!fresh)
+      return new PGliteDriver(await mod.PGlite.create(dataDir, options), true, location, mod);
+    const cluster = await template();
+    if (cluster) {
+      try {
+        const pg = await mod.PGlite.create(dataDir, { ...options, loadDataDir: cluster });
+        return new PGliteDriver(pg, true, location, mod, "template");
+      } catch {
+        // The directory was empty before; empty it again and start as PGlite would.
+        if (dataDir !== undefined) await emptyDirectory(dataDir);
+      }
+    }
+    return new PGliteDriver(
+      await mod.PGlite.create(dataDir, options),
+      true,
+      location,
+      mod,
+      "initdb",
+    );
   } catch (err) {
     if (err instanceof StorageUnavailableError) throw err;
     const detail = err instanceof Error ? err.message : String(err);
     throw new StorageUnavailableError(`${location} could not be opened: ${detail}`, { cause: err });
   }
+}
+
+async function emptyDirectory(dir: string): Promise<void> {
+  for (const entry of await readdir(dir))
+    await rm(join(dir, entry), { recursive: true, force: true });
 }
