@@ -52,10 +52,16 @@ export { identifiersGroup } from "./groups/identifiers/index.js";
 export { payloadsGroup } from "./groups/payloads.js";
 export { PROPERTY_SEED, propertiesGroup } from "./groups/properties.js";
 export { restartGroup } from "./groups/restart.js";
+export { retentionGroup } from "./groups/retention/index.js";
 export { runtimeGroup } from "./groups/runtime/index.js";
 export { threadsGroup } from "./groups/threads/index.js";
 export { type Harness, useHarness } from "./harness.js";
-export { GROUP_NAMES, type GroupName, type SaverInitializer } from "./initializer.js";
+export {
+  GROUP_NAMES,
+  type GroupName,
+  type IsolatedStorage,
+  type SaverInitializer,
+} from "./initializer.js";
 export {
   type ConformanceCounts,
   ConformanceProgressReporter,

@@ -1,4 +1,23 @@
-import type { CheckpointSaver } from "@savepoint/core";
+import type { CheckpointSaver, ThreadTtl } from "@savepoint/core";
+
+/**
+ * Storage of its own, for tests that sweep: a sweep expires every idle
+ * thread of its storage, so the retention group gives each test a fresh one.
+ *
+ * @example
+ * ```ts
+ * const storage: IsolatedStorage = {
+ *   create: (options) => new MySaver({ table: "retention_1", ttl: options?.ttl }),
+ *   destroy: async () => { await dropTable("retention_1"); },
+ * };
+ * ```
+ */
+export interface IsolatedStorage<Saver extends CheckpointSaver = CheckpointSaver> {
+  /** A saver over this storage, with `ttl` when given; every call reaches the same storage. */
+  create(options?: { ttl?: ThreadTtl }): Saver | Promise<Saver>;
+  /** Closes every saver `create` made and removes the storage (its schema, its keys). */
+  destroy(): Promise<void>;
+}
 
 /**
  * How the conformance suite gets savers to test. `create()` may be called more
@@ -34,6 +53,12 @@ export interface SaverInitializer<Saver extends CheckpointSaver = CheckpointSave
    * instance sees what the first wrote, and fails once, saying so, if not.
    */
   durable?: boolean;
+  /**
+   * Fresh storage of its own, for the retention group (savers with
+   * `capabilities.retention`): each of its tests opens one, so a sweep sees
+   * only that test's threads. Left out, those tests are skipped, saying so.
+   */
+  isolated?(): Promise<IsolatedStorage<Saver>>;
   /** Skip the whole suite (for example when the service is not reachable), or just some groups. */
   skip?: boolean | GroupName[];
 }
@@ -54,6 +79,7 @@ export type GroupName =
   | "identifiers"
   | "runtime"
   | "threads"
+  | "retention"
   | "properties";
 
 /**
@@ -72,5 +98,6 @@ export const GROUP_NAMES: readonly GroupName[] = [
   "identifiers",
   "runtime",
   "threads",
+  "retention",
   "properties",
 ];

@@ -5,6 +5,7 @@ import { identifiersGroup } from "./groups/identifiers/index.js";
 import { payloadsGroup } from "./groups/payloads.js";
 import { propertiesGroup } from "./groups/properties.js";
 import { restartGroup } from "./groups/restart.js";
+import { retentionGroup } from "./groups/retention/index.js";
 import { runtimeGroup } from "./groups/runtime/index.js";
 import { threadsGroup } from "./groups/threads/index.js";
 import type { GroupName, SaverInitializer } from "./initializer.js";
@@ -17,6 +18,7 @@ const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {
   identifiers: identifiersGroup,
   runtime: runtimeGroup,
   threads: threadsGroup,
+  retention: retentionGroup,
   properties: propertiesGroup,
 };
 

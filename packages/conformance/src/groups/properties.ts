@@ -29,9 +29,12 @@ const BATCH_SIZE = 500;
 /**
  * `fc.assert` on the group's seed, with the property's own error on the
  * first line of a failure, then fast-check's report (seed, path, the shrunk
- * counterexample) to replay it.
+ * counterexample) to replay it. The retention group's properties use it too.
  */
-async function assertProperty<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
+export async function assertProperty<T>(
+  property: fc.IAsyncProperty<T>,
+  numRuns: number,
+): Promise<void> {
   try {
     await fc.assert(property, { seed: PROPERTY_SEED, numRuns, includeErrorInReport: true });
   } catch (error) {
