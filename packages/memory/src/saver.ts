@@ -15,6 +15,7 @@ import {
   defaultSerializer,
   dumpTyped,
   indexWrites,
+  keepCount,
   LangGraphSaverMethods,
   type ListedThread,
   listLimit,
@@ -24,25 +25,37 @@ import {
   type Owner,
   optionalCheckpointId,
   type PendingWrite,
+  type PruneOptions,
+  type PruneResult,
   type PutOptions,
   type PutWritesOptions,
+  pruneThreadIds,
   putTarget,
   type RunnableConfig,
   requireThreadId,
+  resolveTtl,
   type SavepointSerializer,
   type SaverThreadQuery,
   type SerializerProtocol,
+  type SweepOptions,
+  type SweepResult,
   savepointSerializerOf,
+  sweepLimit,
+  type ThreadTtl,
   type ThreadUpdate,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
+import { ThreadExpiry } from "./expiry.js";
+import { copyStoredThread, pruneThreads, removeThread, type StoredReader } from "./retention.js";
 import {
   type Encoded,
   insertSorted,
-  lowerBound,
+  type ListedSpace,
   MemoryStorage,
   type Namespace,
+  namespaceIn,
+  newestFirst,
   type StoredCheckpoint,
   type StoredThreadRecord,
   type StoredWrite,
@@ -66,6 +79,12 @@ export interface MemorySaverOptions {
   serde?: SerializerProtocol;
   /** Storage to share with other savers, as processes share a database (default: a new one). */
   storage?: MemoryStorage;
+  /**
+   * When idle threads expire (default: never). A thread's idle time runs
+   * from its last write; it expires lazily, when a read or listing meets it,
+   * and in bulk with `sweep()`.
+   */
+  ttl?: ThreadTtl;
 }
 
 /**
@@ -91,9 +110,14 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     conditionalPut: true,
     /** A record per thread, changed with the write it accompanies; `listThreads` lists them. */
     threads: true,
+    /** `prune`, `copyThread` and `sweep` (with the `ttl` option), keeping what a thread needs now. */
+    retention: true,
   } as const;
   private readonly threads: Map<string, Map<string, Namespace>>;
   private readonly records: Map<string, StoredThreadRecord>;
+  private readonly storage: MemoryStorage;
+  private readonly reader: StoredReader;
+  private readonly expiry: ThreadExpiry | undefined;
   // Savepoint's serializer when it is this saver's: values are then kept as bare JSON text.
   private readonly ownSerializer: SavepointSerializer | undefined;
 
@@ -102,8 +126,15 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     this.serde = options.serde ?? defaultSerializer;
     this.ownSerializer = savepointSerializerOf(this.serde);
     const storage = options.storage ?? new MemoryStorage();
+    this.storage = storage;
     this.threads = storage.threads;
     this.records = storage.records;
+    this.reader = {
+      decode: (v) => this.decode(v),
+      tuple: (threadId, ns, space, stored) => this.tuple(threadId, ns, space, stored),
+    };
+    const ttl = resolveTtl(options.ttl, "MemorySaver");
+    this.expiry = ttl && new ThreadExpiry(storage, ttl, this.reader);
   }
 
   // Synchronous with Savepoint's serializer: a task write is on every task's
@@ -135,23 +166,6 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     return prepareUpdate(update, this.serde, (v, o) => this.encode(v, o));
   }
 
-  private namespace(threadId: string, ns: string, create: true): Namespace;
-  private namespace(threadId: string, ns: string, create: false): Namespace | undefined;
-  private namespace(threadId: string, ns: string, create: boolean): Namespace | undefined {
-    let thread = this.threads.get(threadId);
-    if (!thread) {
-      if (!create) return undefined;
-      thread = new Map();
-      this.threads.set(threadId, thread);
-    }
-    let space = thread.get(ns);
-    if (!space && create) {
-      space = { ids: [], checkpoints: new Map(), writes: new Map(), blobs: new Map() };
-      thread.set(ns, space);
-    }
-    return space;
-  }
-
   /**
    * The checkpoint `config` names, or the latest of its (thread, namespace),
    * with its parent and pending writes; `undefined` when there is none, and
@@ -168,7 +182,9 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     const target = tupleTarget(config);
     if (!target) return undefined;
     const { threadId, ns, checkpointId: explicitId } = target;
-    const space = this.namespace(threadId, ns, false);
+    const expiring = this.expiry?.beforeRead(threadId, true);
+    if (expiring) await expiring;
+    const space = namespaceIn(this.threads, threadId, ns, false);
     if (!space) return undefined;
     const id = explicitId ?? space.ids[space.ids.length - 1];
     const stored = id === undefined ? undefined : space.checkpoints.get(id);
@@ -203,7 +219,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     const before = optionalCheckpointId(options.before, "list: options.before");
     let remaining = listLimit(options.limit);
     if (remaining <= 0) return;
-    const sources: [string, string, Namespace][] = [];
+    const expiring =
+      threadId === undefined
+        ? this.expiry?.beforeListing()
+        : this.expiry?.beforeRead(threadId, false);
+    if (expiring) await expiring;
+    const sources: ListedSpace[] = [];
     const threadIds = threadId === undefined ? [...this.threads.keys()] : [threadId];
     for (const t of threadIds) {
       const thread = this.threads.get(t);
@@ -218,32 +239,17 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       for (const [t, n, space] of sources) {
         const stored = space.checkpoints.get(only);
         if (!stored || !(await this.matches(stored, options.filter))) continue;
+        this.expiry?.touch(t);
         yield await this.tuple(t, n, space, stored);
         if (--remaining <= 0) return;
       }
       return;
     }
-    // Newest first across every namespace and thread in scope: a k-way merge
-    // over each namespace's sorted ids, so stopping early costs only what was read.
-    const cursors = sources.map(([t, n, space]) => {
-      return {
-        t,
-        n,
-        space,
-        i: before === undefined ? space.ids.length - 1 : lowerBound(space.ids, before) - 1,
-      };
-    });
-    while (remaining > 0) {
-      let best: (typeof cursors)[number] | undefined;
-      for (const c of cursors) {
-        if (c.i >= 0 && (!best || c.space.ids[c.i]! > best.space.ids[best.i]!)) best = c;
-      }
-      if (!best) return;
-      const stored = best.space.checkpoints.get(best.space.ids[best.i]!)!;
-      best.i--;
+    for (const [[t, n, space], stored] of newestFirst(sources, before)) {
       if (!(await this.matches(stored, options.filter))) continue;
-      remaining--;
-      yield await this.tuple(best.t, best.n, best.space, stored);
+      this.expiry?.touch(t);
+      yield await this.tuple(t, n, space, stored);
+      if (--remaining <= 0) return;
     }
   }
 
@@ -279,12 +285,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
     // From here to the insert nothing awaits, so the head check and the write are one atomic step.
-    const existing = this.namespace(threadId, ns, false);
+    const existing = namespaceIn(this.threads, threadId, ns, false);
     if (ifHead !== undefined) {
       const head = existing?.ids[existing.ids.length - 1] ?? null;
       if (head !== ifHead) throw new CheckpointConflictError(threadId, ifHead, head);
     }
-    const space = existing ?? this.namespace(threadId, ns, true);
+    const space = existing ?? namespaceIn(this.threads, threadId, ns, true);
     // One value per (channel, version): the first stored stays.
     for (const [key, value] of blobs) if (!space.blobs.has(key)) space.blobs.set(key, value);
     insertSorted(space.ids, checkpointId);
@@ -295,6 +301,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       metadata: encodedMetadata,
     });
     if (thread) applyUpdate(this.records, threadId, checkpointId, thread);
+    this.storage.lastWrite.set(threadId, Date.now());
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -315,7 +322,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       if (stored instanceof Promise) stored = await stored;
       encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
     }
-    const space = this.namespace(threadId, ns, true);
+    const space = namespaceIn(this.threads, threadId, ns, true);
     let forCheckpoint = space.writes.get(checkpointId);
     if (!forCheckpoint) {
       forCheckpoint = new Map();
@@ -326,12 +333,11 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
     }
     if (thread) applyUpdate(this.records, threadId, checkpointId, thread, checkpointId);
+    this.storage.lastWrite.set(threadId, Date.now());
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    const id = checkThreadId(threadId, "deleteThread");
-    this.threads.delete(id);
-    this.records.delete(id);
+    removeThread(this.storage, checkThreadId(threadId, "deleteThread"));
   }
 
   /**
@@ -343,8 +349,67 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
    * const rows = await saver.listThreads({ entrypoint: "review", status: ["interrupted"], limit: 50 });
    * ```
    */
-  listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
+  async listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
+    const expiring =
+      query.threadId === undefined
+        ? this.expiry?.beforeListing()
+        : this.expiry?.beforeRead(query.threadId, false);
+    if (expiring) await expiring;
     return listRecords(this.records, query, this.serde, (v) => this.decode(v));
+  }
+
+  /**
+   * Removes each thread's old checkpoints, their writes and the channel
+   * values no kept checkpoint lists, keeping the newest `keep` of each
+   * namespace and what a run under way resumes from. `workflow.prune()` is
+   * the way to call it.
+   *
+   * @example
+   * ```ts
+   * await saver.prune(["t1", "t2"], { keep: "latest" }); // { threads: 2, checkpoints: 14 }
+   * ```
+   */
+  async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    const ids = pruneThreadIds(threadIds).map((id) => checkThreadId(id, "prune"));
+    return pruneThreads(this.storage, ids, keepCount(options?.keep), this.reader);
+  }
+
+  /**
+   * Copies every checkpoint, write, channel value and namespace of thread
+   * `from`, and its record, into the new thread `to` (which must have
+   * nothing stored); the two are independent afterwards.
+   *
+   * @example
+   * ```ts
+   * await saver.copyThread("t1", "t1-experiment");
+   * ```
+   */
+  async copyThread(from: string, to: string): Promise<void> {
+    const source = checkThreadId(from, "copyThread: from");
+    const target = checkThreadId(to, "copyThread: to");
+    // An expired thread is gone: it is neither copied nor in the way.
+    for (const id of [source, target]) {
+      const expiring = this.expiry?.beforeRead(id, false);
+      if (expiring) await expiring;
+    }
+    copyStoredThread(this.storage, source, target, Date.now());
+  }
+
+  /**
+   * Expires the threads idle longer than the `ttl` option, at most `limit`
+   * per call, the longest idle first; without a ttl it does nothing.
+   *
+   * @example
+   * ```ts
+   * let result;
+   * do result = await saver.sweep({ limit: 500 });
+   * while (result.more);
+   * ```
+   */
+  async sweep(options?: SweepOptions): Promise<SweepResult> {
+    const limit = sweepLimit(options);
+    if (!this.expiry) return { deleted: 0, pruned: 0, more: false };
+    return this.expiry.sweep(options?.now ?? Date.now(), limit);
   }
 }
 

@@ -70,6 +70,12 @@ export class MemoryStorage {
   readonly threads = new Map<string, Map<string, Namespace>>();
   /** @internal thread id → the thread's record (the `threads` capability) */
   readonly records = new Map<string, StoredThreadRecord>();
+  /**
+   * @internal thread id → when it was last written (`Date.now()`), the idle
+   * clock a `ttl` reads. Absent for a thread that expiry pruned to its latest
+   * checkpoint: it stays until its next write sets the clock again.
+   */
+  readonly lastWrite = new Map<string, number>();
 }
 
 /** The index of the first id >= `id` in ascending `ids`. */
@@ -94,4 +100,67 @@ export function insertSorted(ids: string[], id: string): boolean {
   if (ids[lo] === id) return false;
   ids.splice(lo, 0, id);
   return true;
+}
+
+/** The namespace `ns` of a thread, created (with its thread) when asked to. */
+export function namespaceIn(
+  threads: Map<string, Map<string, Namespace>>,
+  threadId: string,
+  ns: string,
+  create: true,
+): Namespace;
+export function namespaceIn(
+  threads: Map<string, Map<string, Namespace>>,
+  threadId: string,
+  ns: string,
+  create: false,
+): Namespace | undefined;
+export function namespaceIn(
+  threads: Map<string, Map<string, Namespace>>,
+  threadId: string,
+  ns: string,
+  create: boolean,
+): Namespace | undefined {
+  let thread = threads.get(threadId);
+  if (!thread) {
+    if (!create) return undefined;
+    thread = new Map();
+    threads.set(threadId, thread);
+  }
+  let space = thread.get(ns);
+  if (!space && create) {
+    space = { ids: [], checkpoints: new Map(), writes: new Map(), blobs: new Map() };
+    thread.set(ns, space);
+  }
+  return space;
+}
+
+/** One namespace a listing reads: its thread id, its name, its data. */
+export type ListedSpace = [threadId: string, ns: string, space: Namespace];
+
+/**
+ * The checkpoints of `sources` with ids below `before`, newest first across
+ * all of them: a k-way merge over each namespace's sorted ids, so a listing
+ * that stops early costs only what it read.
+ */
+export function* newestFirst(
+  sources: readonly ListedSpace[],
+  before: string | undefined,
+): Generator<[ListedSpace, StoredCheckpoint]> {
+  const cursors = sources.map((source) => {
+    const ids = source[2].ids;
+    return { source, ids, i: before === undefined ? ids.length - 1 : lowerBound(ids, before) - 1 };
+  });
+  for (;;) {
+    let best: (typeof cursors)[number] | undefined;
+    for (const c of cursors) {
+      // A prune between two reads shortens the ids in place.
+      if (c.i >= c.ids.length) c.i = c.ids.length - 1;
+      if (c.i >= 0 && (!best || c.ids[c.i]! > best.ids[best.i]!)) best = c;
+    }
+    if (!best) return;
+    const stored = best.source[2].checkpoints.get(best.ids[best.i]!);
+    best.i--;
+    if (stored) yield [best.source, stored];
+  }
 }

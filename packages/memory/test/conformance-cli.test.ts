@@ -16,6 +16,12 @@ const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 // The saver modules import MemorySaver from its source: this package's tests
 // run before it is built.
 const memory = JSON.stringify(join(packageRoot, "src/index.ts"));
+// Fresh storage per retention test (MemorySaver declares retention), so the
+// retention group runs in every module below rather than skipping.
+const isolated = `isolated: async () => {
+    const own = new MemoryStorage();
+    return { create: (o) => new MemorySaver({ storage: own, ttl: o?.ttl }), destroy: async () => {} };
+  }`;
 
 let project: string;
 
@@ -27,7 +33,11 @@ beforeAll(async () => {
 import type { SaverInitializer } from "@savepoint/conformance";
 
 const storage = new MemoryStorage();
-const init: SaverInitializer = { name: "WrappedMemory", create: () => new MemorySaver({ storage }) };
+const init: SaverInitializer = {
+  name: "WrappedMemory",
+  create: () => new MemorySaver({ storage }),
+  ${isolated},
+};
 export default init;
 `,
   );
@@ -53,14 +63,14 @@ export default { name: "Broken", create: () => new BrokenSaver({ storage }) };
   // The new user's mistake: every saver gets a storage of its own.
   await writeFile(
     join(project, "unshared-saver.js"),
-    `import { MemorySaver } from ${memory};
-export default { name: "Unshared", create: () => new MemorySaver() };
+    `import { MemorySaver, MemoryStorage } from ${memory};
+export default { name: "Unshared", create: () => new MemorySaver(), ${isolated} };
 `,
   );
   await writeFile(
     join(project, "not-durable-saver.js"),
-    `import { MemorySaver } from ${memory};
-export default { name: "NotDurable", create: () => new MemorySaver(), durable: false };
+    `import { MemorySaver, MemoryStorage } from ${memory};
+export default { name: "NotDurable", create: () => new MemorySaver(), durable: false, ${isolated} };
 `,
   );
 });

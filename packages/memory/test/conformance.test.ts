@@ -8,4 +8,13 @@ const storage = new MemoryStorage();
 describeSaverConformance({
   name: "MemorySaver",
   create: () => new MemorySaver({ storage }),
+  // The retention group sweeps: each of its tests gets a storage of its own,
+  // shared by every saver it creates (two sweepers are two savers on it).
+  isolated: async () => {
+    const isolated = new MemoryStorage();
+    return {
+      create: (options) => new MemorySaver({ storage: isolated, ttl: options?.ttl }),
+      destroy: async () => {},
+    };
+  },
 });
