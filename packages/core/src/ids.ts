@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { createHash, randomFillSync, randomUUID } from "node:crypto";
 
 // Checkpoint ids are UUIDv7: 48 bits of Unix milliseconds, then a 12-bit
@@ -8,6 +9,14 @@ let lastSeq = 0;
 // Random bytes drawn in batches: one system call per 256 ids, not one per id.
 const pool = Buffer.alloc(8 * 256);
 let poolOffset = pool.length;
+
+// Two hex digits per byte, so an id's random part is eight lookups rather
+// than a Buffer-to-hex call and its intermediate strings.
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// The id's first 15 characters depend on the millisecond only: built once per
+// millisecond, not once per id (a busy process makes dozens of ids a millisecond).
+let prefixMs = -1;
+let prefix = "";
 
 function hex(value: number, width: number): string {
   return value.toString(16).padStart(width, "0");
@@ -58,9 +67,14 @@ export function newCheckpointId(after?: string): string {
   }
   const at = poolOffset;
   poolOffset += 8;
-  const msHex = hex(ms, 12);
-  const variant = hex(0x8000 | (pool.readUInt16BE(at) & 0x3fff), 4);
-  return `${msHex.slice(0, 8)}-${msHex.slice(8)}-7${hex(seq, 3)}-${variant}-${pool.toString("hex", at + 2, at + 8)}`;
+  if (ms !== prefixMs) {
+    const msHex = hex(ms, 12);
+    prefix = `${msHex.slice(0, 8)}-${msHex.slice(8)}-7`;
+    prefixMs = ms;
+  }
+  const h = BYTE_HEX;
+  // The variant's two top bits are 10: the first random byte keeps six.
+  return `${prefix}${hex(seq, 3)}-${h[0x80 | (pool[at]! & 0x3f)]}${h[pool[at + 1]!]}-${h[pool[at + 2]!]}${h[pool[at + 3]!]}${h[pool[at + 4]!]}${h[pool[at + 5]!]}${h[pool[at + 6]!]}${h[pool[at + 7]!]}`;
 }
 
 /**
@@ -88,11 +102,18 @@ export function newRunId(): string {
  * ```
  */
 export function interruptId(runId: string, scopePath: string, index: number): string {
-  return createHash("sha256")
-    .update(`${runId}\u0000${scopePath}\u0000${index}`)
-    .digest("hex")
-    .slice(0, 32);
+  return sha256Hex(`${runId}\u0000${scopePath}\u0000${index}`).slice(0, 32);
 }
+
+// The digest stays SHA-256 (ids of threads paused by an earlier version must
+// come out the same on their replay, or their saved answers would match
+// nothing), but through the one-shot `crypto.hash` (Node 20.12+), which costs
+// a third of a Hash object's create-update-digest; older Node keeps that.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string })
+  .hash;
+const sha256Hex: (text: string) => string = oneShot
+  ? (text) => oneShot("sha256", text, "hex")
+  : (text) => createHash("sha256").update(text).digest("hex");
 
 /**
  * True when `value` looks like an interrupt id (32 lowercase hex digits).

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { interruptId, isInterruptId, newCheckpointId, newRunId } from "../src/index.js";
 
@@ -30,5 +31,19 @@ describe("ids", () => {
     expect(ids.size).toBe(4);
     expect(isInterruptId(interruptId(run, "", 0))).toBe(true);
     expect(isInterruptId("not-an-id")).toBe(false);
+  });
+
+  it("interrupt ids stay the digest earlier versions stored, so a thread paused by one resumes", () => {
+    const run = "3b241101-e2bb-4255-8caf-4136c566a962";
+    for (const [path, index] of [
+      ["", 0],
+      ["0", 1],
+      ["3.1", 2],
+    ] as const) {
+      const digest = createHash("sha256").update(`${run}\u0000${path}\u0000${index}`).digest("hex");
+      expect(interruptId(run, path, index)).toBe(digest.slice(0, 32));
+    }
+    // Pinned: the id an interrupt raised by the entrypoint of this run has always had.
+    expect(interruptId(run, "", 0)).toBe("c3fb1667e5cce3e4b8896091d84bf016");
   });
 });

@@ -133,6 +133,22 @@ describe("SavepointSerializer", () => {
     expect((hostile as any).a.polluted).toBeUndefined();
   });
 
+  it("reads a tag or an escaped key the same however the stored text spells it", () => {
+    // Plain text skips the reviver; a "$sp" written as \u escapes must not slip past it.
+    expect(
+      serde.decode('{"at":{"\\u0024sp":"date","v":"1970-01-01T00:00:00.005Z"}}'),
+    ).toStrictEqual({
+      at: new Date(5),
+    });
+    expect(serde.decode('{"\\u0024$sp":1}')).toStrictEqual({ $sp: 1 });
+    expect(() => serde.decode('{"\\u0024sp":"nope"}')).toThrow(CorruptValueError);
+    const plain = '{"a":[1,"x",{"b":null}],"__proto__":{"polluted":true}}';
+    const value = serde.decode(plain) as Record<string, unknown>;
+    expect(value).toStrictEqual(JSON.parse(plain));
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("rejects bytes it did not write with CorruptValueError", async () => {
     expect(() => serde.decode("{not json")).toThrow(CorruptValueError);
     expect(() => serde.decode('{"$sp":"nope"}')).toThrow(CorruptValueError);

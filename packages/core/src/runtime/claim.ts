@@ -30,21 +30,44 @@ import { newCheckpointId } from "../ids.js";
 import { nextIntegerVersion } from "../saver-kit/versions.js";
 import type { ThreadRecorder } from "./thread-record.js";
 
+// A checkpoint's `ts`: one ISO string per millisecond, not a Date and its
+// formatting per checkpoint (a busy process writes dozens a millisecond).
+let tsMs = -1;
+let tsText = "";
+
+function nowIso(): string {
+  const now = Date.now();
+  if (now !== tsMs) {
+    tsText = new Date(now).toISOString();
+    tsMs = now;
+  }
+  return tsText;
+}
+
 /** The channel values and versions of the checkpoint being built, from its parent's. */
 export class ChannelState {
-  readonly values: Record<string, unknown>;
-  readonly versions: ChannelVersions;
+  private values: Record<string, unknown>;
+  private versions: ChannelVersions;
+  // Copy on write: the maps start as the parent's, and a checkpoint built
+  // from them keeps them; the next `set` copies them first. Each is then
+  // copied once per checkpoint written, never changed under a holder.
+  private shared = true;
   newVersions: ChannelVersions = {};
 
   constructor(
     private readonly saver: CheckpointSaver,
     parent: Checkpoint | undefined,
   ) {
-    this.values = { ...(parent?.channel_values ?? {}) };
-    this.versions = { ...(parent?.channel_versions ?? {}) };
+    this.values = parent?.channel_values ?? {};
+    this.versions = parent?.channel_versions ?? {};
   }
 
   set(channel: string, value: unknown): void {
+    if (this.shared) {
+      this.values = { ...this.values };
+      this.versions = { ...this.versions };
+      this.shared = false;
+    }
     this.values[channel] = value;
     const current = this.versions[channel];
     const next = this.saver.getNextVersion
@@ -55,12 +78,13 @@ export class ChannelState {
   }
 
   checkpoint(id: string): Checkpoint {
+    this.shared = true;
     return {
       v: 4,
       id,
-      ts: new Date().toISOString(),
-      channel_values: { ...this.values },
-      channel_versions: { ...this.versions },
+      ts: nowIso(),
+      channel_values: this.values,
+      channel_versions: this.versions,
       versions_seen: {},
     };
   }
@@ -108,20 +132,24 @@ export class Claim {
     return this.writing;
   }
 
-  private async write(): Promise<CheckpointTuple> {
+  // Promise chains rather than async functions nested three deep: the claim
+  // and the end checkpoint are on every run's path, and each async layer
+  // costs promises (each one tracked by AsyncLocalStorage's hooks).
+  private write(): Promise<CheckpointTuple> {
     const plan = this.plan;
     const checkpoint = plan.channels.checkpoint(plan.firstId);
-    const config = await this.putFirst(checkpoint, plan.metadata, plan.thread?.running());
-    plan.channels.advance();
-    this.written = {
-      config,
-      checkpoint,
-      metadata: plan.metadata,
-      parentConfig: plan.parentConfig,
-      pendingWrites: [],
-    };
-    this.onCommit(this.written);
-    return this.written;
+    return this.putFirst(checkpoint, plan.metadata, plan.thread?.running()).then((config) => {
+      plan.channels.advance();
+      this.written = {
+        config,
+        checkpoint,
+        metadata: plan.metadata,
+        parentConfig: plan.parentConfig,
+        pendingWrites: [],
+      };
+      this.onCommit(this.written);
+      return this.written;
+    }, busyOf(plan.threadId));
   }
 
   /**
@@ -129,7 +157,7 @@ export class Claim {
    * after the claim, conditional on the claim being the head; without a
    * claim, as the run's first (and only) conditional write.
    */
-  async finish(set: (channels: ChannelState) => void): Promise<CheckpointTuple> {
+  finish(set: (channels: ChannelState) => void): Promise<CheckpointTuple> {
     const plan = this.plan;
     set(plan.channels);
     const claim = this.written;
@@ -140,24 +168,35 @@ export class Claim {
     };
     if (!claim) {
       const checkpoint = plan.channels.checkpoint(plan.firstId);
-      const config = await this.putFirst(checkpoint, metadata, plan.thread?.done());
-      return { config, checkpoint, metadata, parentConfig: plan.parentConfig, pendingWrites: [] };
+      return this.putFirst(checkpoint, metadata, plan.thread?.done()).then(
+        (config) => ({
+          config,
+          checkpoint,
+          metadata,
+          parentConfig: plan.parentConfig,
+          pendingWrites: [],
+        }),
+        busyOf(plan.threadId),
+      );
     }
     const checkpoint = plan.channels.checkpoint(newCheckpointId(claim.checkpoint.id));
-    const config = await this.saver.put(
-      claim.config,
+    return settled(() =>
+      this.saver.put(claim.config, checkpoint, metadata, plan.channels.newVersions, {
+        ifHead: claim.checkpoint.id,
+        thread: plan.thread?.done(),
+      }),
+    ).then((config) => ({
+      config,
       checkpoint,
       metadata,
-      plan.channels.newVersions,
-      { ifHead: claim.checkpoint.id, thread: plan.thread?.done() },
-    );
-    return { config, checkpoint, metadata, parentConfig: claim.config, pendingWrites: [] };
+      parentConfig: claim.config,
+      pendingWrites: [],
+    }));
   }
 
-  // The run's first write to the thread, under the plan's head condition: a
-  // conflict here means another run got the thread first and nothing of this
-  // run was saved.
-  private async putFirst(
+  // The run's first write to the thread, under the plan's head condition
+  // (a refusal is turned into ThreadBusyError by busyOf).
+  private putFirst(
     checkpoint: Checkpoint,
     metadata: CheckpointMetadata,
     thread: ThreadUpdate | undefined,
@@ -165,19 +204,29 @@ export class Claim {
     const plan = this.plan;
     const options: PutOptions = { ifHead: plan.ifHead };
     if (thread) options.thread = thread;
-    try {
-      return await this.saver.put(
-        plan.putConfig,
-        checkpoint,
-        metadata,
-        plan.channels.newVersions,
-        options,
-      );
-    } catch (error) {
-      if (error instanceof CheckpointConflictError && error.code === "CHECKPOINT_CONFLICT") {
-        throw new ThreadBusyError(plan.threadId, error.expectedHead, error.actualHead);
-      }
-      throw error;
+    return settled(() =>
+      this.saver.put(plan.putConfig, checkpoint, metadata, plan.channels.newVersions, options),
+    );
+  }
+}
+
+// A conflict on the run's first write means another run got the thread
+// first and nothing of this run was saved.
+function busyOf(threadId: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof CheckpointConflictError && error.code === "CHECKPOINT_CONFLICT") {
+      throw new ThreadBusyError(threadId, error.expectedHead, error.actualHead);
     }
+    throw error;
+  };
+}
+
+// A saver call as a native promise: a saver whose method throws instead of
+// rejecting (or returns another thenable) fails the same way an async one does.
+function settled<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -69,6 +69,7 @@ export function interrupt<Value = unknown, Resume = unknown>(value: Value): Resu
 export function groupByTask(
   raised: readonly { scope: Scope; interrupt: Interrupt }[],
 ): [taskId: string, interrupts: Interrupt[]][] {
+  if (raised.length === 1) return [[raised[0]!.scope.taskId, [raised[0]!.interrupt]]];
   const byTask = new Map<string, { position: string; list: Interrupt[] }>();
   for (const { scope, interrupt } of raised) {
     const entry = byTask.get(scope.taskId) ?? { position: scope.path, list: [] };

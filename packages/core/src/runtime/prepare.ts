@@ -91,13 +91,12 @@ export async function prepareRun(
     throw new MissingThreadIdError(definition.name);
   const ns = config.configurable?.checkpoint_ns ?? "";
   const explicitId = config.configurable?.checkpoint_id;
-  const base = await saver.getTuple({
-    configurable: {
-      thread_id: threadId,
-      checkpoint_ns: ns,
-      ...(explicitId ? { checkpoint_id: explicitId } : {}),
-    },
-  });
+  const target: NonNullable<RunnableConfig["configurable"]> = {
+    thread_id: threadId,
+    checkpoint_ns: ns,
+  };
+  if (explicitId) target.checkpoint_id = explicitId;
+  const base = await saver.getTuple({ configurable: target });
   if (explicitId && !base)
     throw new CheckpointNotFoundError(
       threadId,
@@ -151,7 +150,8 @@ export async function prepareRun(
           "has a run that is not waiting on any interrupt: another invocation is running it now, or it stopped without finishing (continue that one with invoke(null, config))",
         );
       }
-      Object.assign(resume, await answers(saver.serde, threadId, input.resume, pending));
+      const answered = answers(saver.serde, threadId, input.resume, pending, resume);
+      if (answered instanceof Promise) await answered;
     } else {
       dropErrors = failed;
     }
@@ -215,10 +215,11 @@ export async function prepareRun(
           )
         : undefined,
   };
-  const cache =
+  let cache: ReplayCache | Promise<ReplayCache> =
     base && source !== "input"
-      ? await loadReplayCache(saver, base, info, threadId, ns, dropErrors)
+      ? loadReplayCache(saver, base, info, threadId, ns, dropErrors)
       : new Map();
+  if (cache instanceof Promise) cache = await cache;
   return {
     runId: info.id,
     threadId,
@@ -231,40 +232,69 @@ export async function prepareRun(
   };
 }
 
-// The resume value(s) of a Command, by interrupt id: a map keyed by pending
-// interrupt ids answers those; anything else answers the first pending one.
-async function answers(
+// The resume value(s) of a Command, by interrupt id, set on `out` (the
+// run's answers): a map keyed by pending interrupt ids answers those;
+// anything else answers the first pending one. Synchronous with Savepoint's
+// serializer (a resume is on every review's path); another serializer's
+// answers are awaited one by one, in key order. Written straight into `out`,
+// not into an object merged afterwards: a property named by a fresh id costs
+// the engine a new object shape each time it is added.
+function answers(
   serde: CheckpointSaver["serde"],
   threadId: string,
   resume: unknown,
   pending: Interrupt[],
-): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
+  out: Record<string, unknown>,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
   if (isPlainObject(resume)) {
     const keys = Object.keys(resume);
-    if (keys.length > 0 && keys.every(isInterruptId)) {
-      for (const id of keys) {
-        if (!pending.some((p) => p.id === id)) {
-          throw new UnknownInterruptIdError(
-            threadId,
-            id,
-            pending.map((p) => p.id),
-          );
-        }
-        let answer = canonicalValue(
-          serde,
-          resume[id],
-          () => `The resume value for interrupt "${id}"`,
-        );
-        if (answer instanceof Promise) answer = await answer;
-        out[id] = answer;
-      }
-      return out;
-    }
+    if (keys.length > 0 && keys.every(isInterruptId))
+      return answerEach(serde, threadId, resume, keys, 0, pending, out);
   }
-  let answer = canonicalValue(serde, resume, "The resume value");
-  if (answer instanceof Promise) answer = await answer;
-  out[pending[0]!.id] = answer;
+  const id = pending[0]!.id;
+  const answer = canonicalValue(serde, resume, "The resume value");
+  if (answer instanceof Promise) {
+    return answer.then((value) => {
+      out[id] = value;
+      return out;
+    });
+  }
+  out[id] = answer;
+  return out;
+}
+
+// Answers keys[from..] into `out`, checking each id is pending before its value.
+function answerEach(
+  serde: CheckpointSaver["serde"],
+  threadId: string,
+  resume: Record<string, unknown>,
+  keys: string[],
+  from: number,
+  pending: Interrupt[],
+  out: Record<string, unknown>,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  for (let i = from; i < keys.length; i++) {
+    const id = keys[i]!;
+    if (!pending.some((p) => p.id === id)) {
+      throw new UnknownInterruptIdError(
+        threadId,
+        id,
+        pending.map((p) => p.id),
+      );
+    }
+    const answer = canonicalValue(
+      serde,
+      resume[id],
+      () => `The resume value for interrupt "${id}"`,
+    );
+    if (answer instanceof Promise) {
+      return answer.then((value) => {
+        out[id] = value;
+        return answerEach(serde, threadId, resume, keys, i + 1, pending, out);
+      });
+    }
+    out[id] = answer;
+  }
   return out;
 }
 

@@ -138,7 +138,7 @@ class Run implements ActiveRun {
     }
     if (this.aborted) {
       this.closed = true;
-      await this.flush().catch(() => {});
+      await this.flush()?.catch(() => {});
       throw this.abortError();
     }
     // Parallel tasks may still be running (Promise.all rejects on the first
@@ -148,7 +148,8 @@ class Run implements ActiveRun {
     // A pausing run sends its interrupts alongside the task writes still in
     // flight rather than after them: one storage round trip less to wait for.
     if (this.interrupts.length > 0 && !this.failure) return this.pause();
-    await this.flush();
+    const flushing = this.flush();
+    if (flushing) await flushing;
     this.closed = true;
     this.throwIfFailed();
     if (!returned.ok) return this.failWith(returned.error);
@@ -318,9 +319,10 @@ class Run implements ActiveRun {
     this.events.checkpoint(tuple);
   }
 
-  private async flush(): Promise<void> {
+  /** Waits for the run's task writes; `undefined` when there is nothing to wait for. */
+  private flush(): Promise<void> | undefined {
     const claim = this.claim?.tuple;
-    if (claim) await this.writes!.flush(claim.config);
+    return claim ? this.writes!.flush(claim.config) : undefined;
   }
 
   private async pause(): Promise<PausedResult> {
@@ -329,12 +331,17 @@ class Run implements ActiveRun {
       for (const entry of groups.flatMap(([, list]) => list))
         entry.value = await this.canonical(entry.value, "The payload of interrupt()");
     }
-    const claim = await this.claim!.ensure();
-    const all = groups.flatMap(([, list]) => list);
-    await Promise.all([
-      this.flush(),
-      writeInterrupts(this.saver!, claim.config, groups, this.recorder?.interrupted(all)),
-    ]);
+    // A run that ran a task has claimed already: no turn spent awaiting that again.
+    const claim = this.claim!.tuple ?? (await this.claim!.ensure());
+    const all = groups.length === 1 ? [...groups[0]![1]] : groups.flatMap(([, list]) => list);
+    const flushing = this.flush();
+    const interrupted = writeInterrupts(
+      this.saver!,
+      claim.config,
+      groups,
+      this.recorder?.interrupted(all),
+    );
+    await (flushing ? Promise.all([flushing, interrupted]) : interrupted);
     this.closed = true;
     this.throwIfFailed();
     const result: PausedResult = { __interrupt__: all };

@@ -76,6 +76,8 @@ export function pendingInterrupts(
     if (channel !== INTERRUPT || !Array.isArray(value)) continue;
     found.push([parseTaskId(taskId)?.position ?? taskId, value as Interrupt[]]);
   }
+  // One task paused (the usual case): nothing to order.
+  if (found.length === 1) return [...found[0]![1]];
   found.sort((a, b) => comparePositions(a[0], b[0]));
   return found.flatMap(([, list]) => list);
 }

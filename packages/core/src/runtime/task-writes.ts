@@ -41,8 +41,17 @@ export class TaskWrites {
     return undefined;
   }
 
-  /** Writes what `exit` buffered and waits for every write sent; failures go to `onError`. */
-  async flush(config: RunnableConfig): Promise<void> {
+  /**
+   * Writes what `exit` buffered and waits for every write sent; failures go
+   * to `onError`. `undefined` when nothing is buffered or in flight, so a
+   * run with nothing to wait for does not wait a turn.
+   */
+  flush(config: RunnableConfig): Promise<void> | undefined {
+    if (this.buffered.length === 0 && this.inFlight.size === 0) return undefined;
+    return this.drain(config);
+  }
+
+  private async drain(config: RunnableConfig): Promise<void> {
     if (this.buffered.length > 0) {
       const buffered = this.buffered;
       this.buffered = [];

@@ -28,8 +28,15 @@ export function checkLeaseMs(value: unknown, where: string): number {
 
 /** The thread updates of one run; absent when the saver keeps no thread records. */
 export class ThreadRecorder {
+  private ownerId: string | undefined;
+
   /** Who holds the thread while this run works: unique per run attempt. */
-  readonly owner = newRunId();
+  get owner(): string {
+    // Drawn when first asked (the claim): a resume that only replays and
+    // returns never holds a lease, so it never needs one.
+    this.ownerId ??= newRunId();
+    return this.ownerId;
+  }
 
   constructor(
     private readonly entrypoint: string,
@@ -151,23 +158,31 @@ export function keepLease(
  * turns "interrupted" with the last of them, after the others committed, so
  * a listing never shows an interrupt that is not saved yet.
  */
-export async function writeInterrupts(
+export function writeInterrupts(
   saver: CheckpointSaver,
   claimConfig: RunnableConfig,
   groups: [taskId: string, interrupts: Interrupt[]][],
   update: ThreadUpdate | undefined,
 ): Promise<void> {
   const [lastTaskId, lastList] = groups[groups.length - 1]!;
-  await Promise.all(
-    groups
-      .slice(0, -1)
-      .map(([taskId, list]) => saver.putWrites(claimConfig, [[INTERRUPT, list]], taskId)),
-  );
-  await saver.putWrites(
-    claimConfig,
-    [[INTERRUPT, lastList]],
-    lastTaskId,
-    "",
-    update ? { thread: update } : undefined,
-  );
+  const last = () =>
+    saver.putWrites(
+      claimConfig,
+      [[INTERRUPT, lastList]],
+      lastTaskId,
+      "",
+      update ? { thread: update } : undefined,
+    );
+  try {
+    // One task paused (the usual case): its write is the only one.
+    if (groups.length === 1) return last();
+    return Promise.all(
+      groups
+        .slice(0, -1)
+        .map(([taskId, list]) => saver.putWrites(claimConfig, [[INTERRUPT, list]], taskId)),
+    ).then(last);
+  } catch (error) {
+    // A saver that throws rather than rejects fails the pause the same way.
+    return Promise.reject(error);
+  }
 }

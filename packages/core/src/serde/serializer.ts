@@ -25,6 +25,8 @@ export interface SerializerProtocol {
 }
 
 const TYPE = "savepoint-json";
+// Texts up to this length skip the reviver when they hold no tag (see parse).
+const PLAIN_TEXT_MAX = 2048;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -138,6 +140,13 @@ export class SavepointSerializer implements SerializerProtocol {
     } catch (cause) {
       throw new CorruptValueError("not valid JSON", { cause });
     }
+    // Only a tag ("$sp") or an escaped key ("$…sp") makes the reviver change
+    // anything, and neither can appear without the text holding "$sp" or a
+    // \u escape that spells it: most stored values (checkpoints, metadata,
+    // task results) are such text, and are their own tree. A short text
+    // also cannot nest deep enough for the reviver's depth refusal.
+    if (text.length <= PLAIN_TEXT_MAX && !text.includes("$sp") && !text.includes("\\u"))
+      return tree;
     return new Reviver(this.codecs).reviveRoot(tree);
   }
 
