@@ -47,6 +47,8 @@ import {
 } from "./workflow-types.js";
 
 const NOOP_WRITER = () => {};
+// A new run's answers (none): one map shared by all of them, only ever read.
+const NO_ANSWERS: ReadonlyMap<string, unknown> = new Map();
 
 /** Runs one invocation of a workflow: the whole of `invoke` and `stream`. */
 export async function executeRun(
@@ -67,7 +69,7 @@ export async function executeRun(
 /** One execution of the entrypoint: what tasks and interrupt() reach as the active run. */
 class Run implements ActiveRun {
   readonly runId: string;
-  readonly resume: Map<string, unknown>;
+  readonly resume: ReadonlyMap<string, unknown>;
   readonly previous: unknown;
   readonly store: BaseStore | undefined;
   readonly writer: (chunk: unknown) => void;
@@ -104,7 +106,8 @@ class Run implements ActiveRun {
     this.runId = state.runId;
     this.threadId = state.threadId;
     this.input = state.input;
-    this.resume = new Map(Object.entries(state.resume));
+    const answers = Object.entries(state.resume);
+    this.resume = answers.length > 0 ? new Map(answers) : NO_ANSWERS;
     this.previous = state.previous;
     this.store = definition.store;
     this.cache = state.cache;
@@ -333,14 +336,10 @@ class Run implements ActiveRun {
     }
     // A run that ran a task has claimed already: no turn spent awaiting that again.
     const claim = this.claim!.tuple ?? (await this.claim!.ensure());
-    const all = groups.length === 1 ? [...groups[0]![1]] : groups.flatMap(([, list]) => list);
+    const all = groups.flatMap(([, list]) => list);
+    const update = this.recorder?.interrupted(all);
     const flushing = this.flush();
-    const interrupted = writeInterrupts(
-      this.saver!,
-      claim.config,
-      groups,
-      this.recorder?.interrupted(all),
-    );
+    const interrupted = writeInterrupts(this.saver!, claim.config, groups, update);
     await (flushing ? Promise.all([flushing, interrupted]) : interrupted);
     this.closed = true;
     this.throwIfFailed();
