@@ -11,6 +11,8 @@ import { redactUrl, scrub } from "./url.js";
 // serve. All of these mean "try again later", hence StorageUnavailableError.
 const UNAVAILABLE =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|max retries per request|None of startup nodes|Failed to refresh slots cache|Too many Cluster redirections|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|^LOADING|^CLUSTERDOWN|^MASTERDOWN|^TRYAGAIN|^BUSY /;
+// Operations that change storage, each thread's change one script: the hint says so.
+const WRITES = new Set(["put", "putWrites", "deleteThread", "prune", "copyThread"]);
 const UNAVAILABLE_NAMES = new Set([
   "MaxRetriesPerRequestError",
   "ClusterAllFailedError",
@@ -71,7 +73,7 @@ export function toSavepointError(
     const last = lastConnectionError ? clean(lastConnectionError.message) : undefined;
     const reason =
       last && last !== message ? `${message} (last connection error: ${last})` : message;
-    const write = operation === "put" || operation === "putWrites" || operation === "deleteThread";
+    const write = WRITES.has(operation);
     const hint = write
       ? "The write is one atomic script, so it either committed whole or not at all; check that " +
         "Redis is running, read the thread again, then retry."

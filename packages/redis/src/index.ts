@@ -3,7 +3,9 @@
  * ioredis. It needs no Redis modules and never uses `KEYS`: every key of a
  * thread shares one hash tag, every write is one atomic Lua script, and
  * lookups use sorted-set indexes. Channel values are stored once per (channel,
- * version).
+ * version). It prunes, copies and expires threads (`capabilities.retention`):
+ * with `ttl: { idle }` Redis expires idle threads by itself, sparing those
+ * waiting on an interrupt, and `saver.sweep()` does the same on demand.
  *
  * ```sh
  * npm install @savepoint/core @savepoint/redis ioredis
@@ -13,7 +15,7 @@
  * import { Command, entrypoint, interrupt, task } from "@savepoint/core";
  * import { RedisSaver } from "@savepoint/redis";
  *
- * const checkpointer = new RedisSaver("redis://127.0.0.1:6379", { ttl: { seconds: 7 * 86_400 } });
+ * const checkpointer = new RedisSaver("redis://127.0.0.1:6379", { ttl: { idle: "7d" } });
  * const writeEssay = task("writeEssay", async (topic: string) => `An essay about ${topic}`);
  * const workflow = entrypoint({ name: "essay", checkpointer }, async (topic: string) => {
  *   const essay = await writeEssay(topic);
@@ -50,7 +52,14 @@ export {
   URL_CLIENT_DEFAULTS,
 } from "./connection.js";
 export { describeClient, toSavepointError } from "./errors.js";
-export { type ThreadKeys, threadIndexKey, threadKeys, threadListKey } from "./keys.js";
+export {
+  type IdleKeys,
+  idleKeys,
+  type ThreadKeys,
+  threadIndexKey,
+  threadKeys,
+  threadListKey,
+} from "./keys.js";
 export type { RedisSaverOptions, RedisSaverTtl } from "./options.js";
 export { RedisSaver } from "./saver.js";
 export { ACCEPTED_URLS, redactUrl } from "./url.js";

@@ -3,7 +3,8 @@ import { type ChannelVersion, InvalidArgumentError, quote } from "@savepoint/cor
 // Key layout. Every key of one thread is `<prefix>:{<thread hex>}:<part>`, so
 // they share one hash tag (one Cluster slot) and one Lua script can change a
 // thread atomically. A thread owns a fixed set of eight keys whatever its
-// size (the eighth, its thread record, exists once a run records a status),
+// size (the eighth, its thread record, exists once a run records a status,
+// or a ttl keeps the thread's last write time there),
 // which is what lets a write refresh the TTL of the whole thread in O(1) and
 // lets `deleteThread` be a single DEL.
 //
@@ -175,6 +176,31 @@ export function threadIndexKey(prefix: string): string {
  */
 export function threadListKey(prefix: string, entrypoint: string, part: string): string {
   return `${prefix}:threads:${toHex(entrypoint)}:${part}`;
+}
+
+/** The keys of the idle clock of every thread under one prefix (see idle-clock.ts). */
+export interface IdleKeys {
+  /** Sorted set: thread hex → its last write in ms (Redis clock), for threads written with a ttl. */
+  readonly writes: string;
+  /** Sorted set, the same for threads a sweep spared because they wait on an interrupt. */
+  readonly waiting: string;
+  /** Hash: thread hex → its workflow (entrypoint), so a sweep can clean listings of a thread Redis expired. */
+  readonly workflows: string;
+}
+
+/**
+ * The idle clock's keys under `prefix`. They share the hash tag `{idle}`
+ * (never a thread's: thread tags are hex), so one script updates several,
+ * in one slot of their own on a Cluster.
+ *
+ * @example
+ * ```ts
+ * idleKeys("savepoint").writes; // "savepoint:{idle}:writes"
+ * ```
+ */
+export function idleKeys(prefix: string): IdleKeys {
+  const base = `${prefix}:{idle}:`;
+  return { writes: `${base}writes`, waiting: `${base}waiting`, workflows: `${base}workflows` };
 }
 
 const HEX = /^(?:[0-9a-f]{2})*$/;

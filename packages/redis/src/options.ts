@@ -1,18 +1,27 @@
-import { InvalidArgumentError, quote, type SerializerProtocol } from "@savepoint/core";
+import {
+  InvalidArgumentError,
+  quote,
+  type ResolvedTtl,
+  resolveTtl,
+  type SerializerProtocol,
+  type ThreadTtl,
+} from "@savepoint/core";
 import type { RedisOptions } from "ioredis";
 
 /**
- * Expiry of idle threads.
+ * The older spelling of a thread TTL, still accepted: the same as
+ * `{ idle: seconds * 1000, onExpire: "delete", refreshOnRead }`.
  *
  * @example
  * ```ts
  * new RedisSaver(url, { ttl: { seconds: 7 * 24 * 3600, refreshOnRead: true } });
+ * // the same as { ttl: { idle: "7d", refreshOnRead: true } }
  * ```
  */
 export interface RedisSaverTtl {
-  /** Seconds after its last write (or read, with `refreshOnRead`) that a thread's keys expire, all together. */
+  /** Seconds after its last write (or read, with `refreshOnRead`) that a thread expires. */
   seconds: number;
-  /** Also push the expiry back when the thread is read (`getTuple`, `list`). Default false. */
+  /** Also restart the idle clock when the thread is read (`getTuple`, `list`). Default false. */
   refreshOnRead?: boolean;
 }
 
@@ -21,7 +30,7 @@ export interface RedisSaverTtl {
  *
  * @example
  * ```ts
- * new RedisSaver("redis://127.0.0.1:6379", { prefix: "myapp", ttl: { seconds: 86_400 } });
+ * new RedisSaver("redis://127.0.0.1:6379", { prefix: "myapp", ttl: { idle: "30d" } });
  * ```
  */
 export interface RedisSaverOptions {
@@ -29,8 +38,14 @@ export interface RedisSaverOptions {
   prefix?: string;
   /** Serializer of checkpoints, metadata and writes. Default: core's `defaultSerializer`. */
   serde?: SerializerProtocol;
-  /** Expire a thread's keys (all of them together) after this long without a write. Default: never. */
-  ttl?: RedisSaverTtl;
+  /**
+   * Expire threads idle this long (core's `ThreadTtl`; `{ seconds }` is the
+   * older spelling). With `onExpire: "delete"` (the default) the thread's
+   * keys expire by themselves, all together; `sweep()` expires the same
+   * threads on demand and cleans the indexes of those Redis already removed.
+   * With `"keep-latest"` keys never expire and `sweep()` prunes. Default: never.
+   */
+  ttl?: ThreadTtl | RedisSaverTtl;
   /**
    * ioredis options for the client the saver opens from a URL (ignored for an
    * injected client). The saver's defaults bound how long a call can wait
@@ -43,21 +58,61 @@ export interface RedisSaverOptions {
 }
 
 /**
- * The ttl arguments of the scripts, in milliseconds ("0": none): of a write,
- * and of a read (with `refreshOnRead` only). A ttl that is not a positive
- * number of seconds is an `InvalidArgumentError`.
+ * The saver's `ttl` option checked (core's `resolveTtl`), the older
+ * `{ seconds, refreshOnRead }` spelling mapped onto it; `undefined` for none.
+ * A bad ttl is an `InvalidArgumentError`.
  *
  * @example
  * ```ts
- * ttlArguments({ seconds: 2, refreshOnRead: true }); // ["2000", "2000"]
+ * resolveRedisTtl({ seconds: 2 }); // { idleMs: 2000, onExpire: "delete", includeInterrupted: false, refreshOnRead: false }
  * ```
  */
-export function ttlArguments(ttl: RedisSaverTtl | undefined): [write: string, read: string] {
-  if (ttl !== undefined && !(Number.isFinite(ttl.seconds) && ttl.seconds > 0)) {
-    throw new InvalidArgumentError(
-      `RedisSaver ttl.seconds must be a positive number of seconds, got ${quote(ttl.seconds)}.`,
+export function resolveRedisTtl(
+  ttl: ThreadTtl | RedisSaverTtl | undefined,
+): ResolvedTtl | undefined {
+  if (ttl !== null && typeof ttl === "object" && "seconds" in ttl) {
+    if ("idle" in ttl) {
+      throw new InvalidArgumentError(
+        `RedisSaver ttl takes either { idle } or the older { seconds }, not both; got ${quote(ttl)}.`,
+      );
+    }
+    if (!(Number.isFinite(ttl.seconds) && ttl.seconds > 0)) {
+      throw new InvalidArgumentError(
+        `RedisSaver ttl.seconds must be a positive number of seconds, got ${quote(ttl.seconds)}.`,
+      );
+    }
+    const idle = Math.max(1, Math.round(ttl.seconds * 1000));
+    return resolveTtl(
+      { idle, onExpire: "delete", refreshOnRead: ttl.refreshOnRead ?? false },
+      "RedisSaver",
     );
   }
-  const write = ttl ? String(Math.max(1, Math.round(ttl.seconds * 1000))) : "0";
-  return [write, ttl?.refreshOnRead ? write : "0"];
+  return resolveTtl(ttl as ThreadTtl | undefined, "RedisSaver");
+}
+
+/**
+ * The retention argument of the scripts (see `TOUCH` in retention-lua.ts):
+ * `"0"` for none, else `"expiry,track,spare"` — key expiry in ms (0 with
+ * `"keep-latest"`: keys never expire), how the idle clock is kept (1: the
+ * thread record's `w` field; 2: that and, on one Redis, the idle set and
+ * workflows hash passed as the script's last two keys), and 1 when a thread
+ * waiting on an interrupt is spared. One for writes, one for reads (`"0"`
+ * unless `refreshOnRead`; reads never take the idle set's keys).
+ *
+ * @example
+ * ```ts
+ * retentionArguments(resolveRedisTtl({ idle: 2000 }), true); // { write: "2000,2,1", read: "0" }
+ * ```
+ */
+export function retentionArguments(
+  ttl: ResolvedTtl | undefined,
+  inline: boolean,
+): { write: string; read: string } {
+  if (!ttl) return { write: "0", read: "0" };
+  const expiry = ttl.onExpire === "delete" ? Math.max(1, Math.round(ttl.idleMs)) : 0;
+  const spare = ttl.includeInterrupted ? "0" : "1";
+  return {
+    write: `${expiry},${inline ? 2 : 1},${spare}`,
+    read: ttl.refreshOnRead ? `${expiry},1,${spare}` : "0",
+  };
 }

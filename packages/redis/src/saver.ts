@@ -15,6 +15,8 @@ import {
   namespaceOf,
   optionalCheckpointId,
   type PendingWrite,
+  type PruneOptions,
+  type PruneResult,
   type PutOptions,
   type PutWritesOptions,
   putTarget,
@@ -23,6 +25,8 @@ import {
   requireThreadId,
   type SaverThreadQuery,
   type SerializerProtocol,
+  type SweepOptions,
+  type SweepResult,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
@@ -37,8 +41,9 @@ import {
   scriptPages,
   ThreadCursor,
 } from "./listing.js";
-import { type RedisSaverOptions, ttlArguments } from "./options.js";
+import type { RedisSaverOptions } from "./options.js";
 import { RecordCodec } from "./records.js";
+import { SaverRetention } from "./retention.js";
 import { SCRIPTS } from "./scripts.js";
 import { ThreadIndex } from "./thread-index.js";
 import { listThreads } from "./thread-listing.js";
@@ -46,6 +51,8 @@ import { ThreadRecords } from "./thread-records.js";
 import { locate, missingRecord, readTuple, TupleReader } from "./tuples.js";
 
 const DEFAULT_PREFIX = "savepoint";
+// The channel interrupts are written to (Savepoint's runtime and LangGraph's alike).
+const INTERRUPT = "__interrupt__";
 const KEY_CACHE = 1_000;
 
 /**
@@ -83,6 +90,8 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     conditionalPut: true,
     /** A record per thread, changed in the script of the write it accompanies; `listThreads` lists them. */
     threads: true,
+    /** `prune`, `copyThread` and `sweep`, each thread's change one script in its slot. */
+    retention: true,
   } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
@@ -93,8 +102,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
 
   private readonly connection: Connection;
   private readonly codec: RecordCodec;
-  private readonly ttlArg: string;
-  private readonly readTtlArg: string;
+  private readonly retention: SaverRetention;
   private readonly index: ThreadIndex;
   private readonly threads: ThreadRecords;
   private readonly reader: TupleReader;
@@ -105,12 +113,15 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new RecordCodec(this.serde);
-    [this.ttlArg, this.readTtlArg] = ttlArguments(options.ttl);
     this.connection = new Connection(source, options.redisOptions);
     this.client = this.connection.client;
     this.index = new ThreadIndex(this.connection, this.prefix);
     this.threads = new ThreadRecords(this.connection, this.codec, this.prefix);
-    this.reader = new TupleReader(this.connection, this.codec, this.readTtlArg);
+    const { connection, codec, prefix, index, threads: records } = this;
+    const keysOf = (threadId: string) => this.keysOf(threadId);
+    const parts = { connection, codec, prefix, index, records, keysOf };
+    this.retention = new SaverRetention(parts, options.ttl);
+    this.reader = new TupleReader(this.connection, this.codec, this.retention.readArg);
   }
 
   /**
@@ -169,7 +180,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     if (!range) return;
     const threadIds = threadId === undefined ? await this.index.threadIds() : [threadId];
     const cursors = threadIds.map((t) => new ThreadCursor(t, this.keysOf(t), range));
-    const pages = scriptPages(this.connection, query, this.readTtlArg, (threadId, entry) =>
+    const pages = scriptPages(this.connection, query, this.reader.readTtl, (threadId, entry) =>
       this.codec.decodeMetadata(entry.metadata, locate(threadId, entry.member)),
     );
     await fillFirstPages(cursors, query, pages);
@@ -213,12 +224,14 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
       await this.codec.encode([], metadata, `Metadata of checkpoint ${quote(checkpointId)}`),
       ifHead === undefined ? "" : ifHead === null ? "null" : "id",
       typeof ifHead === "string" ? toHex(ifHead) : "",
-      this.ttlArg,
+      this.retention.writeArg,
       parentId === undefined ? "" : toHex(parentId),
     ];
     let thread = this.threads.argumentsOf(options?.thread, ns, keys);
     if (thread instanceof Promise) thread = await thread;
-    const scriptKeys = this.threads.scriptKeys(keys, options?.thread, ns);
+    const scriptKeys = this.retention.scriptKeys(
+      this.threads.scriptKeys(keys, options?.thread, ns),
+    );
     const run = async (versions: ChannelVersions, all: boolean) => {
       const blobs = await this.codec.blobArguments(checkpoint, versions);
       const argv = [...args, all ? "1" : "0", ...thread, ...blobs];
@@ -232,7 +245,13 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     // The parent was written before channel values were stored apart: the
     // channels carried over from it have no values of their own yet.
     if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
-    const [status, actual, updatedAt] = reply as [number, Buffer | number, number?];
+    const [status, actual, updatedAt, touched, workflow] = reply as [
+      number,
+      Buffer | number,
+      number?,
+      number?,
+      Buffer?,
+    ];
     if (status === 2) {
       throw missingRecord(threadId, `${toHex(ns)}${SEP}${actual}`, "checkpoint");
     }
@@ -240,7 +259,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
       const head = Buffer.isBuffer(actual) && actual.length > 0 ? fromHex(actual.toString()) : null;
       throw new CheckpointConflictError(threadId, ifHead ?? null, head);
     }
-    await this.threads.indexed(keys, options?.thread, updatedAt ?? 0);
+    await this.followUp(keys, options?.thread, updatedAt, touched, workflow);
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -274,13 +293,15 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
       this.lastBase = { ns, checkpointId, cid, base: `${toHex(ns)}${SEP}${cid}${SEP}` };
     }
     const { base, cid } = this.lastBase;
-    const args = [base, this.ttlArg, cid, ...thread];
+    const interrupts = ns === "" && writes.some(([channel]) => channel === INTERRUPT);
+    const args = [base, this.retention.writeArg, cid, interrupts ? "1" : "0", ...thread];
     await this.codec.writeArguments(args, taskId, path, writes);
     const early = this.threads.preindexed(keys, options?.thread, ns);
-    const all = this.threads.scriptKeys(keys, options?.thread, ns);
+    const all = this.retention.scriptKeys(this.threads.scriptKeys(keys, options?.thread, ns));
     const reply = await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args, all);
     await early;
-    await this.threads.indexed(keys, options?.thread, (reply as [number, number])[1]);
+    const [, updatedAt, touched, workflow] = reply as [number, number, number, Buffer];
+    await this.followUp(keys, options?.thread, updatedAt, touched, workflow);
   }
 
   /**
@@ -301,7 +322,9 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
   /**
    * Removes every checkpoint, write and channel value of the thread, in
    * every namespace (one `DEL` of its keys, its thread record included), its
-   * entry in the thread index and its entries in the thread listings.
+   * entry in the thread index, its entries in the thread listings and its
+   * idle clock's entry (entries first, so a put re-creating the thread after
+   * the `DEL` is indexed again).
    *
    * @example
    * ```ts
@@ -310,7 +333,56 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
    */
   async deleteThread(threadId: string): Promise<void> {
     const keys = this.keysOf(checkThreadId(threadId, "deleteThread"));
-    await this.threads.deleteThread(keys, () => this.index.deleteThread(keys));
+    await this.threads.deleteThread(keys, async () => {
+      await Promise.all([this.retention.forget(keys), this.index.deleteThread(keys)]);
+    });
+  }
+
+  /**
+   * Removes old checkpoints of each thread, per namespace all but the newest
+   * `keep` and those the head's run under way replays from, with their
+   * writes and the channel values no kept checkpoint lists; the head, its
+   * writes and the thread's record stay as they are. One script per thread,
+   * refused if a head moved on since the plan (then planned once more).
+   *
+   * @example
+   * ```ts
+   * await saver.prune(["essay-1"], { keep: "latest" }); // { threads: 1, checkpoints: 12 }
+   * ```
+   */
+  prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    return this.retention.prune(threadIds, options);
+  }
+
+  /**
+   * Copies thread `fromThreadId` whole (every namespace, and its record)
+   * into `toThreadId`, which must have nothing stored (else, as for a source
+   * with no checkpoints, `InvalidArgumentError`). A copied running record
+   * holds no lease: it lists as stalled.
+   *
+   * @example
+   * ```ts
+   * await saver.copyThread("essay-1", "essay-1-fork");
+   * ```
+   */
+  copyThread(fromThreadId: string, toThreadId: string): Promise<void> {
+    return this.retention.copyThread(fromThreadId, toThreadId);
+  }
+
+  /**
+   * Expires at most `limit` (default 1,000) threads idle longer than the
+   * `ttl`, oldest first, as `onExpire` says, sparing interrupted threads
+   * (unless `includeInterrupted`) and live runs, and cleans the indexes of
+   * threads Redis expired. Each thread is expired by one of many sweepers.
+   * Without a ttl it does nothing.
+   *
+   * @example
+   * ```ts
+   * const { deleted, pruned, more } = await saver.sweep({ limit: 500 });
+   * ```
+   */
+  sweep(options?: SweepOptions): Promise<SweepResult> {
+    return this.retention.sweep(options);
   }
 
   /**
@@ -329,6 +401,20 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
 
   // The field base of the last checkpoint written to (see putWrites).
   private lastBase = { ns: "", checkpointId: "", cid: "", base: "" };
+
+  // After a write's script: the listing sets and (a Cluster with a ttl) the idle set.
+  private async followUp(
+    keys: ThreadKeys,
+    update: PutOptions["thread"],
+    updatedAt: number | undefined,
+    touched: number | undefined,
+    workflow: Buffer | undefined,
+  ): Promise<void> {
+    await Promise.all([
+      this.threads.indexed(keys, update, updatedAt ?? 0),
+      this.retention.written(keys, touched, workflow),
+    ]);
+  }
 
   // A run touches the same thread on every call; its key names are built once.
   private keysOf(threadId: string): ThreadKeys {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
+import { TOUCH } from "./expiry-lua.js";
 import { CHECKPOINT_BLOBS } from "./records.js";
 import { READ_THREAD_RECORD, THREAD_PAGE, THREAD_RAISE, THREAD_UPDATE } from "./thread-lua.js";
 
@@ -10,25 +11,10 @@ import { READ_THREAD_RECORD, THREAD_PAGE, THREAD_RAISE, THREAD_UPDATE } from "./
 // ThreadKeys.all: byNamespace, byId, checkpoints, metadata, writes,
 // writeIndex, channelValues, record; put and putWrites carrying a thread
 // update on one Redis take the workflow's five listing sets after them
-// (KEYS[9..13], see thread-lua.ts). Members and fields are hex parts joined by "!";
-// `"` ends a prefix range.
-
-// Sets every key of the thread (KEYS[1..8]; listing sets after them are
-// not the thread's) to expire at one absolute instant. PEXPIREAT
-// with a deadline computed once (rather than EXPIRE per key) makes the keys
-// expire together even on servers that do not freeze time during a script,
-// so a reader never meets half a thread. A key that does not exist yet is
-// skipped here and gets the same deadline from the write that creates it.
-const REFRESH = `
-local function refresh(ttl)
-  ttl = tonumber(ttl)
-  if ttl == nil or ttl <= 0 then return end
-  local now = redis.call('TIME')
-  local at = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl
-  local deadline = string.format('%.0f', at)
-  for i = 1, math.min(#KEYS, 8) do redis.call('PEXPIREAT', KEYS[i], deadline) end
-end
-`;
+// (KEYS[9..13], see thread-lua.ts), and with a ttl on one Redis the idle set
+// and workflows hash last (see expiry-lua.ts). Members and fields are hex
+// parts joined by "!"; `"` ends a prefix range. The "retention argument" of
+// a script is options.ts' retentionArguments: "0" for no ttl.
 
 // The fields of writes attached to checkpoint member `m` are one lex range of
 // the write index, so reading them never scans other checkpoints' writes.
@@ -94,7 +80,8 @@ local function heal()
 end
 `;
 
-const HEAD = `
+/** `head(ns)`: the cid hex of namespace `ns`'s latest checkpoint (KEYS[1]), or "". */
+export const HEAD = `
 local function head(ns)
   local top = redis.call('ZREVRANGEBYLEX', KEYS[1], '(' .. ns .. '"', '[' .. ns .. '!', 'LIMIT', 0, 1)
   if top[1] then return string.sub(top[1], #ns + 2) end
@@ -104,12 +91,13 @@ end
 
 /**
  * put: ARGV = ns, cid, checkpoint record, metadata record, mode ("" | "null"
- * | "id"), expected head cid, ttl ms, parent cid or "", "1" when every
+ * | "id"), expected head cid, retention argument, parent cid or "", "1" when every
  * channel of the checkpoint is sent (else "0": those newVersions names),
  * the thread update (a count n, then n arguments: see thread-lua.ts; 0 for
  * none), then pairs of (blob field "channel!version", channel value record),
  * each kept only if that (channel, version) has no value yet. Returns {1,
- * created, thread record's updatedAt or 0}, {0, actual head cid or ""}, {2, head cid} when the index's head
+ * created, thread record's updatedAt or 0, touch time or 0, workflow or ""},
+ * {0, actual head cid or ""}, {2, head cid} when the index's head
  * has no record, or {3} when the parent's record has its channel values
  * inline (written before they were stored apart): its channels have no
  * values of their own, so the put must send them all. Nothing is written
@@ -117,7 +105,7 @@ end
  * script, so of two puts racing on the same expected head exactly one
  * commits, with its channel values and its thread record.
  */
-const PUT = `${REFRESH}${HEAD}${HEAL}${THREAD_UPDATE}
+const PUT = `${TOUCH}${HEAD}${HEAL}${THREAD_UPDATE}
 local ns, cid, mode = ARGV[1], ARGV[2], ARGV[5]
 if mode ~= '' then
   heal()
@@ -145,22 +133,25 @@ redis.call('HSET', KEYS[4], m, ARGV[4])
 local blobs = 11 + tonumber(ARGV[10])
 for i = blobs, #ARGV, 2 do redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
 local updated = thread_update(10, cid, false)
-refresh(ARGV[7])
-return {1, created, updated}
+local touched, workflow = touch(ARGV[7])
+return {1, created, updated, touched, workflow or ''}
 `;
 
 /**
- * putWrites: ARGV = field base ("ns!cid!"), ttl ms, cid, the thread update
- * (a count n, then n arguments: see thread-lua.ts; 0 for none), then
+ * putWrites: ARGV = field base ("ns!cid!"), retention argument, cid, "1"
+ * when the writes hold an `__interrupt__` write in the root namespace (the
+ * record's `x` then names cid: see expiry-lua.ts) else "0", the thread
+ * update (a count n, then n arguments: see thread-lua.ts; 0 for none), then
  * triples of (field suffix "task!idx", "1" to replace or "0" to keep the
  * first, record). The thread update applies only if the record names cid:
  * a run whose checkpoint is no longer the thread's latest cannot change its
- * status. Returns {writes stored, thread record's updatedAt or 0}.
+ * status. Returns {writes stored, thread record's updatedAt or 0, touch
+ * time or 0, workflow or ""}.
  */
-const PUT_WRITES = `${REFRESH}${THREAD_UPDATE}
+const PUT_WRITES = `${TOUCH}${THREAD_UPDATE}
 local base = ARGV[1]
 local stored = 0
-for i = 5 + tonumber(ARGV[4]), #ARGV, 3 do
+for i = 6 + tonumber(ARGV[5]), #ARGV, 3 do
   local field = base .. ARGV[i]
   local put = 1
   if ARGV[i + 1] == '1' then
@@ -173,20 +164,21 @@ for i = 5 + tonumber(ARGV[4]), #ARGV, 3 do
     stored = stored + 1
   end
 end
-local updated = thread_update(4, ARGV[3], true)
-refresh(ARGV[2])
-return {stored, updated}
+if ARGV[4] == '1' then redis.call('HSET', KEYS[8], 'x', ARGV[3]) end
+local updated = thread_update(5, ARGV[3], true)
+local touched, workflow = touch(ARGV[2])
+return {stored, updated, touched, workflow or ''}
 `;
 
 /**
- * get: ARGV = ns, cid ("" for the latest), ttl ms to refresh ("0" for none).
+ * get: ARGV = ns, cid ("" for the latest), retention argument of a read ("0": no refresh).
  * Returns {1, member, checkpoint record, metadata record, {field, write
  * record, ...}, {channel value record or nil, ...}}; nil when there is no
  * such checkpoint; {0, member, part}
  * when the checkpoint is listed (or is the head) but its "checkpoint" or
  * "metadata" record is missing.
  */
-const GET = `${REFRESH}${HEAD}${HEAL}${COLLECT_WRITES}${COLLECT_BLOBS}
+const GET = `${TOUCH}${HEAD}${HEAL}${COLLECT_WRITES}${COLLECT_BLOBS}
 local ns, cid = ARGV[1], ARGV[2]
 local latest = cid == ''
 if latest then
@@ -203,21 +195,22 @@ end
 local md = redis.call('HGET', KEYS[4], m)
 if not md then return {0, m, 'metadata'} end
 local writes = collect(m)
-refresh(ARGV[3])
+touch(ARGV[3])
 return {1, m, cp, md, writes, blobs(m, cp)}
 `;
 
 /**
  * list: ARGV = "ns" (range of byNamespace) or "all" (range of byId), max,
  * min (ZREVRANGEBYLEX bounds), count, "1" to include checkpoint records and
- * writes or "0" for metadata only, ttl ms to refresh.
+ * writes or "0" for metadata only, retention argument of a read (a page
+ * that found nothing touches nothing, so a read never makes a record).
  * Returns a list of {index member, member "ns!cid", metadata record,
  * checkpoint record or "", {field, write record, ...}, {channel value
  * record or nil, ...}}. Entries whose
  * metadata record is gone are left out, as are (by the caller) those whose
  * checkpoint record is gone: a gap the runtime reports as broken history.
  */
-const LIST = `${REFRESH}${COLLECT_WRITES}${COLLECT_BLOBS}
+const LIST = `${TOUCH}${COLLECT_WRITES}${COLLECT_BLOBS}
 local key = KEYS[1]
 if ARGV[1] == 'all' then key = KEYS[2] end
 local members = redis.call('ZREVRANGEBYLEX', key, ARGV[2], ARGV[3], 'LIMIT', 0, tonumber(ARGV[4]))
@@ -243,7 +236,7 @@ for i = 1, #members do
     end
   end
 end
-refresh(ARGV[6])
+if #members > 0 then touch(ARGV[6]) end
 return out
 `;
 

@@ -68,8 +68,7 @@ export class ThreadIndex {
     const [status, created] = reply as [number, unknown];
     if (status === 1) {
       if (known && created === 1) await this.add("put", hex);
-      if (this.indexed.size >= REMEMBERED) this.indexed.clear();
-      this.indexed.add(hex);
+      this.remember(hex);
     }
     return reply;
   }
@@ -117,6 +116,29 @@ export class ThreadIndex {
       if (await this.exists(keys)) await this.add("list", keys.threadHex);
       this.indexed.delete(keys.threadHex);
     }
+  }
+
+  /** Adds the entry of a thread made by another way than put (a copy). */
+  async added(operation: string, keys: ThreadKeys): Promise<void> {
+    await this.add(operation, keys.threadHex);
+    this.remember(keys.threadHex);
+  }
+
+  /**
+   * Drops the entry of a thread a sweep found gone or removed, unless the
+   * thread exists again when looked at after (a put re-created it meanwhile).
+   */
+  async forget(operation: string, keys: ThreadKeys): Promise<void> {
+    this.indexed.delete(keys.threadHex);
+    await this.connection.call(operation, () =>
+      this.connection.client.zrem(this.key, keys.threadHex),
+    );
+    if (await this.exists(keys)) await this.add(operation, keys.threadHex);
+  }
+
+  private remember(hex: string): void {
+    if (this.indexed.size >= REMEMBERED) this.indexed.clear();
+    this.indexed.add(hex);
   }
 
   private add(operation: string, hex: string): Promise<number> {

@@ -22,7 +22,12 @@ import { SCRIPTS } from "./scripts.js";
 // checkpoint id (hex), o lease owner, l lease end ms, i interrupts record,
 // and `m!<key hex>` one record per metadata key, so the shallow merge of
 // metadata is a plain HSET inside the script (a script cannot decode what the
-// serializer wrote). Times are the server's clock.
+// serializer wrote). Times are the server's clock. Retention keeps three
+// more (see expiry-lua.ts and retention-lua.ts): w the last write ms (with a
+// ttl: the thread's idle clock), x the root head's cid when an
+// `__interrupt__` write was stored on it, p the last write a sweep pruned
+// the thread at. A record with only those lists nowhere (it has no
+// entrypoint): it is a thread without runs, such as a LangGraph graph's.
 //
 // Listings read sorted sets per (prefix, workflow): `<prefix>:threads:<entrypoint
 // hex>:all` and one per stored status, members thread hex, scores updatedAt.
@@ -247,6 +252,33 @@ export class ThreadRecords {
       );
     }
     await remove();
+  }
+
+  /**
+   * Adds thread `threadHex` to workflow `entrypoint`'s listing sets ("all"
+   * and `status`'s) at `updatedAt`, on one Redis too: for a record made by
+   * another way than a write's script (a copy).
+   */
+  async list(threadHex: string, entrypoint: string, status: string, updatedAt: number) {
+    await Promise.all(
+      ["all", status].map((p) => this.raise(this.listKey(entrypoint, p), threadHex, updatedAt)),
+    );
+  }
+
+  /**
+   * Drops thread `threadHex` from workflow `entrypoint`'s listing sets after
+   * a sweep found it gone or removed it; entries are put back if the record
+   * reads as listed after all (a write re-created the thread meanwhile).
+   */
+  async forget(threadHex: string, entrypoint: string) {
+    const { client } = this.connection;
+    await this.connection.call("sweep", () =>
+      Promise.all(LIST_PARTS.map((p) => client.zrem(this.listKey(entrypoint, p), threadHex))),
+    );
+    const again = await this.read(fromHex(threadHex));
+    if (again && again.entrypoint === entrypoint) {
+      await this.list(threadHex, entrypoint, again.status, again.updatedAt);
+    }
   }
 
   /** The listing set `part` of workflow `entrypoint`. */

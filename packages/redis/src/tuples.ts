@@ -120,8 +120,8 @@ export class TupleReader {
   constructor(
     private readonly connection: Connection,
     private readonly codec: RecordCodec,
-    /** The ttl argument of a read ("0": no refresh). */
-    private readonly readTtl: string,
+    /** The retention argument of a read ("0": no refresh; see options.ts). */
+    readonly readTtl: string,
   ) {}
 
   /** The tuple of one checkpoint (the latest of `ns` for no id): one script call. */

@@ -1,8 +1,10 @@
+import type { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSaver, threadKeys } from "../src/index.js";
 import { describeRedisSaverBehaviour } from "./behaviour/index.js";
 import { type LocalCluster, startCluster } from "./cluster.js";
 import { cfg, makeCheckpoint, makeMetadata, newVersionsOf, randomPrefix } from "./helpers.js";
+import { describeRedisRetention } from "./retention/index.js";
 
 // A real 3-master Cluster started from the redis-server binary on free
 // loopback ports, stopped by pid afterwards.
@@ -15,11 +17,13 @@ describe("Redis Cluster (3 masters)", () => {
     await cluster?.stop();
   });
 
-  describeRedisSaverBehaviour({
+  const target = {
     label: "a 3-master Cluster",
     client: () => cluster.client(),
-    release: (client) => client.disconnect(),
-  });
+    release: (client: Redis | Cluster) => client.disconnect(),
+  };
+  describeRedisSaverBehaviour(target);
+  describeRedisRetention(target);
 
   it("spreads threads over every master, each thread in one slot", async () => {
     const client = cluster.client();

@@ -55,6 +55,29 @@ describe("errors", () => {
     }
   });
 
+  it("reports prune, copyThread and sweep against a refused connection as StorageUnavailableError", async () => {
+    const port = await freePort();
+    const saver = new RedisSaver(`redis://127.0.0.1:${port}`, {
+      redisOptions: failFast,
+      ttl: { idle: "1h" },
+    });
+    try {
+      for (const call of [
+        () => saver.prune(["t"], { keep: "latest" }),
+        () => saver.copyThread("t", "u"),
+        () => saver.sweep(),
+      ]) {
+        const err = await call().catch((e) => e);
+        expect(err).toBeInstanceOf(StorageUnavailableError);
+        expect(err.message).toContain(`Redis at 127.0.0.1:${port}`);
+      }
+      const prune = await saver.prune(["t"], { keep: 1 }).catch((e) => e);
+      expect(prune.message).toMatch(/either committed whole or not at all/);
+    } finally {
+      await saver.close();
+    }
+  });
+
   it("fails a workflow run with StorageUnavailableError when Redis is gone, without hanging", async () => {
     const server = await startRedisServer();
     const saver = new RedisSaver(server.url, { redisOptions: failFast });
