@@ -28,6 +28,7 @@ import type { ThreadUpdate } from "../contract/threads.js";
 import { CheckpointConflictError, ThreadBusyError } from "../errors/index.js";
 import { newCheckpointId } from "../ids.js";
 import { nextIntegerVersion } from "../saver-kit/versions.js";
+import { extendableCopy } from "./extendable-copy.js";
 import type { ThreadRecorder } from "./thread-record.js";
 
 // A checkpoint's `ts`: one ISO string per millisecond, not a Date and its
@@ -64,8 +65,8 @@ export class ChannelState {
 
   set(channel: string, value: unknown): void {
     if (this.shared) {
-      this.values = { ...this.values };
-      this.versions = { ...this.versions };
+      this.values = extendableCopy(this.values);
+      this.versions = extendableCopy(this.versions);
       this.shared = false;
     }
     this.values[channel] = value;

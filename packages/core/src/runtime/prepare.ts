@@ -24,6 +24,7 @@ import { canonicalValue } from "../serde/typed.js";
 import { ERROR, INPUT, PREVIOUS, RESUME, RUN, type RunInfo, taskIdOf } from "./channels.js";
 import { ChannelState, type ClaimPlan } from "./claim.js";
 import { isCommand, prepareCommandCheck } from "./command.js";
+import { extendableCopy } from "./extendable-copy.js";
 import { loadReplayCache, type ReplayCache } from "./replay-cache.js";
 import { pendingInterrupts } from "./snapshot.js";
 import { checkLeaseMs, threadRecorderFor } from "./thread-record.js";
@@ -130,7 +131,7 @@ export async function prepareRun(
       );
     }
     runInput = baseValues[INPUT];
-    resume = { ...((baseValues[RESUME] as Record<string, unknown> | undefined) ?? {}) };
+    resume = extendableCopy(baseValues[RESUME] as Record<string, unknown> | undefined);
     const failed = (base.pendingWrites ?? []).some(
       ([taskId, channel]) => taskId === rootTaskId && channel === ERROR,
     );
@@ -191,13 +192,12 @@ export async function prepareRun(
     threadId,
     firstId,
     channels,
-    metadata: {
-      ...(config.metadata ?? {}),
+    metadata: extendableCopy(config.metadata as CheckpointMetadata | undefined, {
       source,
       step: (base?.metadata?.step ?? -2) + 1,
       parents: {},
       run_id: info.id,
-    },
+    }),
     putConfig: parentConfig ?? { configurable: { thread_id: threadId, checkpoint_ns: ns } },
     parentConfig,
     // Forking from an explicit checkpoint is allowed whatever the head is.

@@ -32,6 +32,7 @@ import {
   type TaskDefinition,
 } from "./context.js";
 import { RunEvents } from "./events.js";
+import { extendableCopy } from "./extendable-copy.js";
 import { groupByTask, InterruptSignal } from "./interrupt.js";
 import { prepareRun, type RunState } from "./prepare.js";
 import type { Outcome, ReplayCache } from "./replay-cache.js";
@@ -317,7 +318,7 @@ class Run implements ActiveRun {
     }
     this.config = {
       ...this.config,
-      configurable: { ...this.config.configurable, ...tuple.config.configurable },
+      configurable: extendableCopy(this.config.configurable, tuple.config.configurable),
     };
     this.events.checkpoint(tuple);
   }
