@@ -30,4 +30,5 @@
 export { DEFAULT_DATA_DIR, type PostgresSource } from "./driver.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
 export { PostgresSaver, type PostgresSaverOptions } from "./saver.js";
+export type { Sweeper, SweeperOptions } from "./sweeper.js";
 export { DEFAULT_TIMEOUTS, type PostgresTimeouts } from "./timeouts.js";

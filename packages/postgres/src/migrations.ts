@@ -30,7 +30,8 @@ export interface Migration {
  *
  * `heads` holds the latest checkpoint id of each (thread, namespace), so a
  * conditional put is one statement whose row lock decides the race.
- * `threads` holds one record per thread for `listThreads` (version 3).
+ * `threads` holds one record per thread for `listThreads` (version 3); the
+ * head rows carry each thread's idle clock for `ttl` (version 4).
  *
  * @example
  * ```ts
@@ -139,6 +140,24 @@ CREATE TABLE ${s}.threads (
 CREATE INDEX threads_by_status ON ${s}.threads (entrypoint_key, status, updated_at DESC, thread_key DESC);
 -- every thread of one workflow, newest update first
 CREATE INDEX threads_newest ON ${s}.threads (entrypoint_key, updated_at DESC, thread_key DESC);
+`,
+  },
+  {
+    version: 4,
+    name: "idle clocks for thread ttl",
+    // When each (thread, namespace) was last written, in milliseconds on the
+    // database's clock (so sweepers on many machines agree), kept on the head
+    // row: every put already changes that row in its statement, so the clock
+    // costs a put one more column, and a task write one conditional update.
+    // A thread's idle time is its newest clock. NULL: pruned when it expired
+    // ("keep-latest"), idle again from its next write. Rows written before
+    // this step start their clock at the migration (the default is evaluated
+    // once, so the column is added without rewriting the table); the index
+    // lets a sweep read the oldest clocks first without scanning every thread.
+    sql: (s) => `
+ALTER TABLE ${s}.heads ADD COLUMN last_write_at bigint DEFAULT (extract(epoch from now()) * 1000)::bigint;
+ALTER TABLE ${s}.heads ALTER COLUMN last_write_at SET DEFAULT (extract(epoch from clock_timestamp()) * 1000)::bigint;
+CREATE INDEX heads_idle ON ${s}.heads (last_write_at);
 `,
   },
 ];

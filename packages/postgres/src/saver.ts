@@ -6,17 +6,23 @@ import {
   type CheckpointSaver,
   type CheckpointTuple,
   checkpointConfig,
-  checkpointWithoutValues,
   defaultSerializer,
   LangGraphSaverMethods,
   type ListedThread,
   type PendingWrite,
+  type PruneOptions,
+  type PruneResult,
   type PutOptions,
   type PutWritesOptions,
+  type ResolvedTtl,
   type RunnableConfig,
+  resolveTtl,
   type SaverThreadQuery,
   type SerializerProtocol,
   StorageUnavailableError,
+  type SweepOptions,
+  type SweepResult,
+  type ThreadTtl,
   tupleTarget,
 } from "@savepoint/core";
 import {
@@ -39,10 +45,13 @@ import {
 } from "./identifiers.js";
 import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
+import { putQuery } from "./puts.js";
+import { copyThread, pruneThreads, type RetentionContext, sweepThreads } from "./retention.js";
 import { type Statements, statements } from "./statements.js";
+import { type Sweeper, type SweeperOptions, Sweepers } from "./sweeper.js";
 import { listThreadRecords, recordParams } from "./thread-records.js";
 import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
-import { encodeBlobs, rowToTuple, withPendingSends } from "./tuples.js";
+import { rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
 import { writesQuery } from "./writes.js";
 
@@ -65,6 +74,12 @@ export interface PostgresSaverOptions {
    * owned pool). Defaults: `{ connectMs: 10_000, queryMs: 30_000, idleMs: 1_000 }`.
    */
   timeouts?: PostgresTimeouts;
+  /**
+   * When idle threads expire (see the README's "Retention"): `sweep()`
+   * expires those idle longer than `ttl.idle` since their last write, on the
+   * database's clock. Default: none expire.
+   */
+  ttl?: ThreadTtl;
 }
 
 /**
@@ -81,6 +96,8 @@ export interface PostgresSaverOptions {
  *   runs continuing one thread exactly one commits.
  * - Thread records (`capabilities.threads`) change inside the statement of
  *   the put or writes they accompany; a `listThreads` page is one query.
+ * - Retention (`capabilities.retention`): `prune`, `copyThread`, and with a
+ *   `ttl`, `sweep()` (from a cron) or `startSweeper()`, safe with many processes.
  * - It closes only what it opened: an injected client or PGlite stays open.
  *
  * @example
@@ -103,6 +120,8 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     conditionalPut: true,
     /** A record per thread, changed in the statement of its put or writes; `listThreads` lists them. */
     threads: true,
+    /** `prune`, `copyThread` and `sweep`, each keeping what a thread needs now. */
+    retention: true,
   } as const;
   /** The serializer values are stored with. */
   readonly serde: SerializerProtocol;
@@ -113,6 +132,8 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   private readonly timeouts: Required<PostgresTimeouts>;
   private readonly codec: ValueCodec;
   private readonly sql: Statements;
+  private readonly ttl: ResolvedTtl | undefined;
+  private readonly sweepers = new Sweepers((options) => this.sweep(options));
   private ready: Promise<SqlDriver> | undefined;
   private driver: SqlDriver | undefined;
   private closed = false;
@@ -145,6 +166,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new ValueCodec(this.serde);
     this.sql = statements(quoteSchema(this.schema));
+    this.ttl = resolveTtl(options.ttl, "PostgresSaver");
   }
 
   /**
@@ -173,6 +195,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.sweepers.stopAll();
     const pending = this.ready;
     this.ready = undefined;
     const driver = this.driver ?? (pending ? await pending.catch(() => this.driver) : undefined);
@@ -223,9 +246,10 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     const db = await this.db();
     const tk = keyOf(threadId);
     const nk = nsKeyOf(ns);
+    const q = this.ttl?.refreshOnRead ? this.sql.touching : this.sql;
     const rows = checkpointId
-      ? await db.query(this.sql.tupleById, [tk, nk, checkpointId, threadId, ns])
-      : await db.query(this.sql.latestTuple, [tk, nk, threadId, ns]);
+      ? await db.query(q.tupleById, [tk, nk, checkpointId, threadId, ns])
+      : await db.query(q.latestTuple, [tk, nk, threadId, ns]);
     const row = rows[0];
     return row ? this.upgraded(db, await rowToTuple(row, this.codec)) : undefined;
   }
@@ -264,55 +288,24 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     const threadId = threadIdOf(config, "put");
     const ns = nsOf(config, "put");
     const parentId = checkpointIdOf(config, "put");
-    const checkpointId = storableId("put: checkpoint.id", checkpoint?.id);
-    const ifHead = options?.ifHead;
-    if (typeof ifHead === "string") storableId("put: options.ifHead", ifHead);
-    const stored = checkpointWithoutValues(checkpoint);
-    const [type, text] = await this.codec.encode(stored, `Checkpoint ${checkpointId}`);
+    storableId("put: checkpoint.id", checkpoint?.id);
+    if (typeof options?.ifHead === "string") storableId("put: options.ifHead", options.ifHead);
     const db = await this.db(); // first: it tells whether inline rows remain
     const versions = this.inline ? checkpoint.channel_versions : newVersions;
-    const blobs = await encodeBlobs(this.codec, checkpoint, versions, checkpointId);
-    const meta = this.codec.metadataToJsonb(metadata ?? {});
-    const tk = keyOf(threadId);
-    const nk = nsKeyOf(ns);
-    const params: unknown[] = [
-      tk,
-      nk,
-      checkpointId,
-      threadId,
-      ns,
-      parentId ?? null,
-      type,
-      text,
-      meta,
-      JSON.stringify(checkpoint.channel_versions ?? {}),
-      blobs,
-    ];
-    // The record rides in the put's statement, so it commits with it or not at all.
-    const record =
-      options?.thread && ns === ""
-        ? await recordParams(this.codec, threadId, options.thread)
-        : undefined;
-    const q = record ? this.sql.withRecord : this.sql;
-    let statement = q.put;
-    if (ifHead === null) statement = q.putIfNoHead;
-    else if (typeof ifHead === "string") {
-      statement = q.putIfHead;
-      params.push(ifHead);
-    }
-    if (record) params.push(...record);
-    if (record && ifHead === null) this.recordsAdded(db);
+    const target = { threadId, ns, parentId, checkpoint, metadata, versions, options };
+    const { statement, params, addsRecord } = await putQuery(this.codec, this.sql, target);
+    if (addsRecord) this.recordsAdded(db);
     await putUnderHead(db, this.sql, {
       statement,
       params,
       threadId,
       ns,
-      threadKey: tk,
-      nsKey: nk,
-      ifHead,
+      threadKey: params[0] as Buffer,
+      nsKey: params[1] as Buffer,
+      ifHead: options?.ifHead,
       metadata,
     });
-    return checkpointConfig(threadId, ns, checkpointId);
+    return checkpointConfig(threadId, ns, checkpoint.id);
   }
 
   async putWrites(
@@ -343,6 +336,62 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     const id = threadIdArg(threadId, "deleteThread");
     const db = await this.db();
     await db.query(this.sql.deleteThread, [keyOf(id)]);
+  }
+
+  /**
+   * Removes old checkpoints, keeping each namespace's newest `keep` and what
+   * a run under way needs; one transaction per thread (see `workflow.prune()`).
+   *
+   * @example
+   * ```ts
+   * await saver.prune(["t-1"], { keep: "latest" }); // { threads: 1, checkpoints: 41 }
+   * ```
+   */
+  async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    return pruneThreads(await this.retention(), threadIds, options);
+  }
+
+  /**
+   * Copies a whole thread (every namespace, its writes and record) to a new id, in one transaction.
+   *
+   * @example
+   * ```ts
+   * await saver.copyThread("t-1", "t-1-what-if");
+   * ```
+   */
+  async copyThread(fromThreadId: string, toThreadId: string): Promise<void> {
+    return copyThread(await this.retention(), fromThreadId, toThreadId);
+  }
+
+  /**
+   * Expires up to `limit` threads idle longer than the `ttl` (none without
+   * one), oldest first; `more` says to call again. Safe from many processes.
+   *
+   * @example
+   * ```ts
+   * const { deleted, more } = await saver.sweep({ limit: 1_000 });
+   * ```
+   */
+  async sweep(options?: SweepOptions): Promise<SweepResult> {
+    return sweepThreads(await this.retention(), this.ttl, options);
+  }
+
+  /**
+   * Sweeps every `everyMs` until `stop()` or `close()`; never two sweeps at
+   * once, and the timer does not keep the process alive.
+   *
+   * @example
+   * ```ts
+   * const sweeper = saver.startSweeper({ everyMs: 60_000, onError: console.warn });
+   * await sweeper.stop();
+   * ```
+   */
+  startSweeper(options: SweeperOptions): Sweeper {
+    return this.sweepers.start(options, { hasTtl: this.ttl !== undefined, closed: this.closed });
+  }
+
+  private async retention(): Promise<RetentionContext> {
+    return { db: await this.db(), sql: this.sql, codec: this.codec };
   }
 
   /**

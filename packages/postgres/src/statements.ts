@@ -1,10 +1,27 @@
+import { retentionStatements } from "./retention-statements.js";
 import type { BoundQuery } from "./sql.js";
 import {
   listThreadsPage,
+  NOW_MS,
   recordOnPut,
   recordOnWrites,
   type ThreadScope,
 } from "./thread-statements.js";
+
+/**
+ * How stale a namespace's idle clock may be before a task write (or, with
+ * `refreshOnRead`, a read) refreshes it. A put always refreshes it (it
+ * changes the head row anyway); a write only when the clock is older than
+ * this, so most writes change no row, and the parallel task writes of one
+ * step do not queue on the head row's lock, each waiting for the previous
+ * one to commit. Far below any useful ttl.
+ *
+ * @example
+ * ```ts
+ * CLOCK_GRAIN_MS; // 50
+ * ```
+ */
+export const CLOCK_GRAIN_MS = 50;
 
 /**
  * All of the saver's SQL, built once per schema. Every value is a bound
@@ -84,7 +101,8 @@ SELECT stored FROM stored`;
       `head AS (
   INSERT INTO ${s}.heads AS h (thread_key, ns_key, checkpoint_id)
   VALUES ($1::bytea, $2::bytea, greatest($3::text, ${latestId}))
-  ON CONFLICT (thread_key, ns_key) DO UPDATE SET checkpoint_id = greatest(h.checkpoint_id, excluded.checkpoint_id)
+  ON CONFLICT (thread_key, ns_key) DO UPDATE SET checkpoint_id = greatest(h.checkpoint_id, excluded.checkpoint_id),
+    last_write_at = ${NOW_MS}
   RETURNING 1)`,
       "head",
       withRecord ? 12 : undefined,
@@ -117,7 +135,7 @@ SELECT stored FROM stored`;
      */
     putIfHead: insertCheckpoint(
       `moved AS (
-  UPDATE ${s}.heads h SET checkpoint_id = greatest(h.checkpoint_id, $3::text)
+  UPDATE ${s}.heads h SET checkpoint_id = greatest(h.checkpoint_id, $3::text), last_write_at = ${NOW_MS}
   WHERE ${sameThread("h")} AND h.checkpoint_id = $12::text
   RETURNING 1),
 healed AS (
@@ -132,19 +150,42 @@ healed AS (
     ),
   });
 
-  const writes = {
+  // Refreshes the idle clock of the write's (thread, namespace) when it is
+  // older than CLOCK_GRAIN_MS (or cleared by an expiry). $1 thread key, $2 ns key.
+  const touch = `touched AS (
+  UPDATE ${s}.heads h SET last_write_at = ${NOW_MS}
+  WHERE ${sameThread("h")} AND (h.last_write_at IS NULL OR h.last_write_at < ${NOW_MS} - ${CLOCK_GRAIN_MS})
+  RETURNING 1)`;
+
+  // A write statement: the clock's refresh, the record's update when
+  // `record` numbers its first parameter (after the statement's own; $1 is
+  // the thread key, $3 the checkpoint id), then the insert. The insert reads
+  // from `touched`, so the head row is locked before any write row, the
+  // order a sweep or a prune locks them in: the two cannot deadlock.
+  const writeStatement = (insert: (from: string) => string, record: number | undefined) =>
+    `WITH ${touch}${record ? `,\nrec AS (${recordOnWrites(s, record, "$1", "$3")})` : ""}\n` +
+    insert("(SELECT count(*) FROM touched) AS touch");
+
+  const columns = `(thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)`;
+  const replace = `task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value`;
+  const writes = (withRecord: boolean) => ({
     // $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 idx,
     // $6 task id, $7 task path, $8 channel, $9 type, $10 value.
-    writeKeep: `INSERT INTO ${s}.writes
-  (thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)
-VALUES ($1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text)
+    writeKeep: writeStatement(
+      (from) => `INSERT INTO ${s}.writes ${columns}
+SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text
+FROM ${from}
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO NOTHING`,
+      withRecord ? 11 : undefined,
+    ),
 
-    writeReplace: `INSERT INTO ${s}.writes
-  (thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)
-VALUES ($1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text)
-ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET
-  task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value`,
+    writeReplace: writeStatement(
+      (from) => `INSERT INTO ${s}.writes ${columns}
+SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text
+FROM ${from}
+ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}`,
+      withRecord ? 11 : undefined,
+    ),
 
     /**
      * Many writes in one statement: the rows travel as one json parameter
@@ -154,30 +195,38 @@ ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET
      * $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 task id,
      * $6 task path, $7 rows.
      */
-    writeMany: `INSERT INTO ${s}.writes
-  (thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)
+    writeMany: writeStatement(
+      (from) => `INSERT INTO ${s}.writes ${columns}
 SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, (r->>0)::int, $5::text, $6::text, r->>1, r->>2, r->>3
-FROM json_array_elements($7::text::json) AS r
-ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET
-  task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value
+FROM ${from}, json_array_elements($7::text::json) AS r
+ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}
 WHERE excluded.idx < 0`,
-  };
+      withRecord ? 8 : undefined,
+    ),
+  });
 
-  // A write statement that also updates the thread's record (its parameters
-  // after the statement's own): $1 is the thread key, $3 the checkpoint id.
-  const withUpdate = (statement: string, first: number) =>
-    `WITH rec AS (${recordOnWrites(s, first, "$1", "$3")})\n${statement}`;
+  /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
+  const tupleById = `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
+WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3::text
+  AND c.thread_id = $4::text AND c.checkpoint_ns = $5::text`;
+
+  /** $1 thread key, $2 ns key, $3 thread id, $4 ns. */
+  const latestTuple = `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
+WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.thread_id = $3::text AND c.checkpoint_ns = $4::text
+ORDER BY c.checkpoint_id DESC LIMIT 1`;
 
   return {
-    /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
-    tupleById: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
-WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = $3::text
-  AND c.thread_id = $4::text AND c.checkpoint_ns = $5::text`,
+    tupleById,
+    latestTuple,
 
-    /** $1 thread key, $2 ns key, $3 thread id, $4 ns. */
-    latestTuple: `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
-WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.thread_id = $3::text AND c.checkpoint_ns = $4::text
-ORDER BY c.checkpoint_id DESC LIMIT 1`,
+    /**
+     * The same reads, refreshing the namespace's idle clock in their one
+     * statement (a ttl with `refreshOnRead`).
+     */
+    touching: {
+      tupleById: `WITH ${touch}\n${tupleById}`,
+      latestTuple: `WITH ${touch}\n${latestTuple}`,
+    },
 
     ...puts(false),
 
@@ -201,7 +250,7 @@ FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
   RETURNING 1)
 DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
 
-    ...writes,
+    ...writes(false),
 
     /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
     inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
@@ -220,15 +269,18 @@ DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
      * The same puts and writes, each also changing the thread's record in
      * its one statement (the `threads` capability; root namespace only).
      * `renew` changes only the record (a `putWrites` without writes): $1
-     * thread key, $2 checkpoint id. The record's parameters follow.
+     * thread key, $2 checkpoint id. The record's parameters follow. A
+     * renewal writes nothing, so it leaves the idle clock alone (its live
+     * lease keeps the thread from expiring meanwhile).
      */
     withRecord: {
       ...puts(true),
-      writeKeep: withUpdate(writes.writeKeep, 11),
-      writeReplace: withUpdate(writes.writeReplace, 11),
-      writeMany: withUpdate(writes.writeMany, 8),
+      ...writes(true),
       renew: recordOnWrites(s, 3, "$1", "$2"),
     },
+
+    /** Prune, copy and sweep (see retention-statements.ts). */
+    retention: retentionStatements(s),
 
     /** One page of `listThreads` (see thread-statements.ts). */
     listThreads: (scope: ThreadScope): BoundQuery => listThreadsPage(s, scope),

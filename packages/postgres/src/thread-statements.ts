@@ -13,9 +13,11 @@ import type { BoundQuery } from "./sql.js";
 /** How many parameters a record update adds to its statement. */
 export const RECORD_PARAMS = 8;
 
-// Milliseconds on the database's clock: every saver of one database leases
-// and compares on the same clock, whatever its machine's says.
-const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+/**
+ * Milliseconds on the database's clock: every saver of one database leases,
+ * records idle clocks and compares on the same clock, whatever its machine's says.
+ */
+export const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 const args = (first: number) => {
   const p = (i: number) => `$${first + i}`;

@@ -189,6 +189,79 @@ describe("migrations on PGlite", () => {
     await old.close();
   });
 
+  it("migrates a database at version 3: idle clocks start at the migration, and sweeps see them", async () => {
+    const schema = "at_version_3";
+    const driver = await openDriver(planSource(pg), resolveTimeouts(undefined));
+    expect(await migrate(driver, schema, MIGRATIONS.slice(0, 3))).toBe(3);
+    await driver.close();
+    const thread = threadId();
+    const first = checkpoint({});
+    const [type, text] = await new ValueCodec(defaultSerializer).encode(first);
+    await pg.query(
+      `INSERT INTO "${schema}".checkpoints (thread_key, ns_key, checkpoint_id, thread_id, checkpoint_ns, type, checkpoint, metadata, channel_versions)
+       VALUES ($1, $2, $3, $4, '', $5, $6, '{}'::jsonb, '{}'::jsonb)`,
+      [keyOf(thread), nsKeyOf(""), first.id, thread, type, text],
+    );
+    await pg.query(`INSERT INTO "${schema}".heads VALUES ($1, $2, $3)`, [
+      keyOf(thread),
+      nsKeyOf(""),
+      first.id,
+    ]);
+    const before = Date.now();
+    const saver = new PostgresSaver(pg, { schema, ttl: { idle: "1h" } });
+    await saver.setup();
+    const clock = async () =>
+      Number(
+        (
+          await pg.query<{ at: number }>(
+            `SELECT last_write_at::float8 AS at FROM "${schema}".heads WHERE thread_key = $1`,
+            [keyOf(thread)],
+          )
+        ).rows[0]!.at,
+      );
+    expect(await clock()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(await clock()).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect(await saver.sweep({ now: Date.now() + 30 * 60_000 })).toEqual({
+      deleted: 0,
+      pruned: 0,
+      more: false,
+    });
+    expect(await saver.sweep({ now: Date.now() + 2 * 3_600_000 })).toEqual({
+      deleted: 1,
+      pruned: 0,
+      more: false,
+    });
+    await saver.close();
+  });
+
+  it("sweeps through the index of idle clocks, probing each thread's own rows, among many", async () => {
+    const saver = new PostgresSaver(pg, { schema: "sweep_plans" });
+    await saver.setup();
+    // 40,000 threads (a tenth waiting on an interrupt) and their statistics.
+    await pg.exec(`
+INSERT INTO "sweep_plans".heads (thread_key, ns_key, checkpoint_id, last_write_at)
+SELECT substring(sha256(i::text::bytea) FROM 1 FOR 16), substring(sha256(''::bytea) FROM 1 FOR 16), 'c', 1000000 + i
+FROM generate_series(1, 40000) AS i;
+INSERT INTO "sweep_plans".writes (thread_key, ns_key, checkpoint_id, task_key, idx, task_id, channel, type, value)
+SELECT substring(sha256(i::text::bytea) FROM 1 FOR 16), substring(sha256(''::bytea) FROM 1 FOR 16), 'c', '\\x00', 0, 't',
+  CASE WHEN i % 10 = 0 THEN '__interrupt__' ELSE 'out' END, 'json', '1'
+FROM generate_series(1, 40000) AS i;
+ANALYZE "sweep_plans".heads; ANALYZE "sweep_plans".writes;`);
+    const { sweep } = statements('"sweep_plans"').retention;
+    const explain = async (text: string, params: unknown[]) =>
+      (await pg.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, params)).rows
+        .map((r) => r["QUERY PLAN"])
+        .join("\n");
+    for (const variant of [sweep.excludingInterrupted, sweep.includingInterrupted]) {
+      const candidates = await explain(variant.candidates, [2_000_000, 1_000, "[]", 400, 100]);
+      expect(candidates).toMatch(/Index Scan using heads_idle/);
+      expect(candidates).not.toMatch(/Seq Scan|hashed/);
+      const expired = await explain(variant.expired, ['["00"]', 2_000_000, 1_000]);
+      expect(expired).not.toMatch(/Seq Scan|hashed/);
+    }
+    await saver.close();
+  });
+
   it("finds the first page of a workflow's interrupted threads through an index, among many", async () => {
     const saver = new PostgresSaver(pg, { schema: "thread_plans" });
     await saver.setup();

@@ -2,8 +2,10 @@ import type { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll } from "vitest";
 import { PostgresSaver, type PostgresSaverOptions } from "../src/index.js";
 import { describeDamageCases } from "./damage-cases.js";
-import { pglite } from "./fixtures.js";
+import { pglite, randomName } from "./fixtures.js";
+import { describeRetentionCases, type IsolatedSchema } from "./retention-cases.js";
 import { type CaseContext, describeSaverCases } from "./saver-cases.js";
+import { describeSweepCases } from "./sweep-cases.js";
 import { describeThreadRecordCases } from "./thread-record-cases.js";
 
 // One PGlite for the whole file (it takes seconds to start); tests isolate by thread id.
@@ -46,3 +48,28 @@ const context: CaseContext = {
 describeSaverCases("PGlite", context);
 describeDamageCases("PGlite", context);
 describeThreadRecordCases("PGlite", context);
+
+// Retention sweeps every thread of its schema: each case gets a schema of its own.
+const retention = {
+  isolated: async (): Promise<IsolatedSchema> => {
+    const name = randomName("sp_retention");
+    const savers: PostgresSaver[] = [];
+    return {
+      schema: `"${name}"`,
+      make: (options?: PostgresSaverOptions) => {
+        const made = new PostgresSaver(pg, { ...options, schema: name });
+        savers.push(made);
+        return made;
+      },
+      raw: async (text, params = []) =>
+        (await pg.query<Record<string, unknown>>(text, params)).rows,
+      destroy: async () => {
+        for (const made of savers) await made.close();
+        await pg.exec(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+      },
+    };
+  },
+};
+
+describeRetentionCases("PGlite", retention);
+describeSweepCases("PGlite", retention);
