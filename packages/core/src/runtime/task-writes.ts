@@ -6,8 +6,9 @@ import type { CheckpointSaver, PendingWrite, RunnableConfig } from "../contract/
 import type { Durability } from "./workflow-types.js";
 
 export class TaskWrites {
-  private buffered: [taskId: string, writes: PendingWrite[]][] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  // Made on first use: a run that replays and returns sends nothing.
+  private buffered: [taskId: string, writes: PendingWrite[]][] | undefined;
+  private inFlight: Set<Promise<void>> | undefined;
 
   constructor(
     private readonly saver: CheckpointSaver,
@@ -23,21 +24,24 @@ export class TaskWrites {
    */
   send(config: RunnableConfig, taskId: string, writes: PendingWrite[]): Promise<void> | undefined {
     if (this.durability === "exit") {
+      this.buffered ??= [];
       this.buffered.push([taskId, writes]);
       return undefined;
     }
     const write = this.saver.putWrites(config, writes, taskId);
     if (this.durability === "sync") return write.catch(this.onError);
+    this.inFlight ??= new Set();
+    const inFlight = this.inFlight;
     const tracked = write.then(
       () => {
-        this.inFlight.delete(tracked);
+        inFlight.delete(tracked);
       },
       (error) => {
-        this.inFlight.delete(tracked);
+        inFlight.delete(tracked);
         this.onError(error);
       },
     );
-    this.inFlight.add(tracked);
+    inFlight.add(tracked);
     return undefined;
   }
 
@@ -47,18 +51,18 @@ export class TaskWrites {
    * run with nothing to wait for does not wait a turn.
    */
   flush(config: RunnableConfig): Promise<void> | undefined {
-    if (this.buffered.length === 0 && this.inFlight.size === 0) return undefined;
+    if (!this.buffered?.length && !this.inFlight?.size) return undefined;
     return this.drain(config);
   }
 
   private async drain(config: RunnableConfig): Promise<void> {
-    if (this.buffered.length > 0) {
-      const buffered = this.buffered;
-      this.buffered = [];
+    const buffered = this.buffered;
+    if (buffered && buffered.length > 0) {
+      this.buffered = undefined;
       await Promise.all(
         buffered.map(([taskId, writes]) => this.saver.putWrites(config, writes, taskId)),
       ).catch(this.onError);
     }
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    while (this.inFlight?.size) await Promise.all([...this.inFlight]);
   }
 }
