@@ -43,6 +43,7 @@ export interface SweeperOptions {
  * ```
  */
 export interface Sweeper {
+  /** Stops the timer; resolves once a sweep under way has ended. */
   stop(): Promise<void>;
 }
 

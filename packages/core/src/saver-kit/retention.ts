@@ -41,9 +41,13 @@ export function parseDuration(value: unknown, what: string): number {
 
 /** A {@link ThreadTtl} checked, with its defaults filled in. */
 export interface ResolvedTtl {
+  /** How long a thread may go without a write, in milliseconds. */
   idleMs: number;
+  /** What expiry does to a thread. */
   onExpire: "delete" | "keep-latest";
+  /** Whether a thread waiting on an interrupt expires too. */
   includeInterrupted: boolean;
+  /** Whether reads refresh the idle clock. */
   refreshOnRead: boolean;
 }
 
@@ -160,7 +164,9 @@ export function runDepthOf(checkpoint: Checkpoint): number {
 
 /** One stored checkpoint as `checkpointsToKeep` needs it. */
 export interface StoredCheckpointLink {
+  /** The checkpoint's id. */
   id: string;
+  /** Its parent's id, if it has one. */
   parentId: string | undefined;
 }
 
