@@ -12,7 +12,7 @@ import {
   type SweepResult,
 } from "@savepoint/core";
 import { pruneThread, removeThread, type StoredReader } from "./retention.js";
-import type { MemoryStorage, Namespace } from "./storage.js";
+import type { MemoryStorage, ThreadSpaces } from "./storage.js";
 
 type Outcome = "deleted" | "pruned" | undefined;
 
@@ -127,7 +127,7 @@ export class ThreadExpiry {
 // Whether the root namespace's head waits on an interrupt. Only the channel
 // names of its writes matter, and they are stored unencoded, so the check
 // decodes nothing and stays inside the synchronous expiry step.
-function headWaitsOnInterrupt(thread: Map<string, Namespace> | undefined): boolean {
+function headWaitsOnInterrupt(thread: ThreadSpaces | undefined): boolean {
   const root = thread?.get("");
   const headId = root?.ids[root.ids.length - 1];
   const writes = headId === undefined ? undefined : root?.writes.get(headId);

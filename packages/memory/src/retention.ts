@@ -16,13 +16,14 @@ import {
   quote,
   runDepthOf,
 } from "@savepoint/core";
-import type {
-  Encoded,
-  MemoryStorage,
-  Namespace,
-  StoredCheckpoint,
-  StoredThreadRecord,
-  StoredWrite,
+import {
+  type Encoded,
+  type MemoryStorage,
+  type Namespace,
+  type StoredCheckpoint,
+  type StoredThreadRecord,
+  type StoredWrite,
+  ThreadSpaces,
 } from "./storage.js";
 
 /** What pruning needs from its saver: reading a stored value and a whole tuple. */
@@ -178,7 +179,7 @@ export function copyStoredThread(
         `Delete it first or choose a new id.`,
     );
   }
-  const copy = new Map<string, Namespace>();
+  const copy = new ThreadSpaces();
   for (const [ns, space] of source) copy.set(ns, copyNamespace(space));
   storage.threads.set(to, copy);
   const record = storage.records.get(from);

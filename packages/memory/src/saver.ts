@@ -59,6 +59,7 @@ import {
   type StoredCheckpoint,
   type StoredThreadRecord,
   type StoredWrite,
+  type ThreadSpaces,
 } from "./storage.js";
 import { applyUpdate, listRecords, prepareUpdate } from "./thread-records.js";
 import { readTuple } from "./tuples.js";
@@ -113,7 +114,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     /** `prune`, `copyThread` and `sweep` (with the `ttl` option), keeping what a thread needs now. */
     retention: true,
   } as const;
-  private readonly threads: Map<string, Map<string, Namespace>>;
+  private readonly threads: Map<string, ThreadSpaces>;
   private readonly records: Map<string, StoredThreadRecord>;
   private readonly storage: MemoryStorage;
   private readonly reader: StoredReader;
@@ -267,17 +268,28 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     );
     if (encodedCheckpoint instanceof Promise) encodedCheckpoint = await encodedCheckpoint;
     const blobs: [key: string, value: Encoded | null][] = [];
+    // One object in two channels (a run's `__end__` and `__previous__` hold
+    // the same return value) is encoded once: its text is the same.
+    const texts: [value: object, text: string][] = [];
     for (const blob of channelBlobs(checkpoint, newVersions)) {
       const key = channelVersionKey(blob.channel, blob.version);
       if (!blob.present) {
         blobs.push([key, null]);
         continue;
       }
-      let encoded = this.encode(
-        blob.value,
-        () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`,
-      );
-      if (encoded instanceof Promise) encoded = await encoded;
+      const value = blob.value;
+      let encoded: Encoded | Promise<Encoded> | undefined =
+        typeof value === "object" && value !== null ? textOf(texts, value) : undefined;
+      if (encoded === undefined) {
+        encoded = this.encode(
+          value,
+          () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`,
+        );
+        if (encoded instanceof Promise) encoded = await encoded;
+        if (typeof encoded === "string" && typeof value === "object" && value !== null) {
+          if (texts.length < SHARED_TEXTS) texts.push([value, encoded]);
+        }
+      }
       blobs.push([key, encoded]);
     }
     let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
@@ -300,8 +312,9 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       checkpoint: encodedCheckpoint,
       metadata: encodedMetadata,
     });
-    if (thread) applyUpdate(this.records, threadId, checkpointId, thread);
-    this.storage.lastWrite.set(threadId, Date.now());
+    const now = Date.now();
+    if (thread) applyUpdate(this.records, threadId, checkpointId, thread, now);
+    this.storage.lastWrite.set(threadId, now);
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -315,10 +328,17 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
     let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
+    // A pause's write and its record carry the same interrupts (the same
+    // objects, in a list of their own): the record's text serves both.
+    const interrupts =
+      typeof thread?.interrupts === "string" ? options?.thread?.interrupts : undefined;
     const encoded: StoredWrite[] = [];
     for (const { idx, channel, value, replaces } of indexWrites(writes)) {
       checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
-      let stored = this.encode(value, () => `Write "${channel}" of task "${taskId}"`);
+      let stored: Encoded | Promise<Encoded> =
+        interrupts !== undefined && sameElements(value, interrupts)
+          ? (thread!.interrupts as string)
+          : this.encode(value, () => `Write "${channel}" of task "${taskId}"`);
       if (stored instanceof Promise) stored = await stored;
       encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
     }
@@ -332,8 +352,9 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       const key = `${write.idx}\u0000${taskId}`;
       if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
     }
-    if (thread) applyUpdate(this.records, threadId, checkpointId, thread, checkpointId);
-    this.storage.lastWrite.set(threadId, Date.now());
+    const now = Date.now();
+    if (thread) applyUpdate(this.records, threadId, checkpointId, thread, now, checkpointId);
+    this.storage.lastWrite.set(threadId, now);
   }
 
   async deleteThread(threadId: string): Promise<void> {
@@ -411,6 +432,28 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     if (!this.expiry) return { deleted: 0, pruned: 0, more: false };
     return this.expiry.sweep(options?.now ?? Date.now(), limit);
   }
+}
+
+// How many distinct objects a put remembers the text of (a put has a few channels).
+const SHARED_TEXTS = 8;
+
+function textOf(
+  texts: readonly [value: object, text: string][],
+  value: object,
+): string | undefined {
+  for (const [seen, text] of texts) if (seen === value) return text;
+  return undefined;
+}
+
+// True when two lists encode to the same text: same length, holes and
+// elements (the encoder reads nothing else of a list).
+function sameElements(a: unknown, b: readonly unknown[]): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if ((a as { toJSON?: unknown }).toJSON !== (b as { toJSON?: unknown }).toJSON) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || i in a !== i in b) return false;
+  return true;
 }
 
 /** LangGraph's name for {@link MemorySaver}, so programs written for it run after changing their imports. */

@@ -54,6 +54,45 @@ export interface StoredThreadRecord {
 }
 
 /**
+ * One thread's namespaces by name. Nearly every thread has only the root
+ * namespace (""), kept in a field: a Map per thread would be most of what
+ * an idle thread costs the collector.
+ */
+export class ThreadSpaces {
+  // The root namespace while it is the only one; then every namespace is in
+  // `all`, in the order first set, as a Map iterates.
+  private root: Namespace | undefined;
+  private all: Map<string, Namespace> | undefined;
+
+  get(ns: string): Namespace | undefined {
+    if (this.all) return this.all.get(ns);
+    return ns === "" ? this.root : undefined;
+  }
+
+  set(ns: string, space: Namespace): void {
+    if (!this.all) {
+      if (ns === "") {
+        this.root = space;
+        return;
+      }
+      this.all = new Map();
+      if (this.root) this.all.set("", this.root);
+      this.root = undefined;
+    }
+    this.all.set(ns, space);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[ns: string, space: Namespace]> {
+    if (this.all) yield* this.all;
+    else if (this.root) yield ["", this.root];
+  }
+
+  *values(): IterableIterator<Namespace> {
+    for (const [, space] of this) yield space;
+  }
+}
+
+/**
  * The data behind one or more {@link MemorySaver}s. Two savers given the same
  * storage see each other's checkpoints, like two processes on one database;
  * the conformance suite uses this to test a restart.
@@ -67,7 +106,7 @@ export interface StoredThreadRecord {
  */
 export class MemoryStorage {
   /** @internal thread id → namespace → data */
-  readonly threads = new Map<string, Map<string, Namespace>>();
+  readonly threads = new Map<string, ThreadSpaces>();
   /** @internal thread id → the thread's record (the `threads` capability) */
   readonly records = new Map<string, StoredThreadRecord>();
   /**
@@ -104,19 +143,19 @@ export function insertSorted(ids: string[], id: string): boolean {
 
 /** The namespace `ns` of a thread, created (with its thread) when asked to. */
 export function namespaceIn(
-  threads: Map<string, Map<string, Namespace>>,
+  threads: Map<string, ThreadSpaces>,
   threadId: string,
   ns: string,
   create: true,
 ): Namespace;
 export function namespaceIn(
-  threads: Map<string, Map<string, Namespace>>,
+  threads: Map<string, ThreadSpaces>,
   threadId: string,
   ns: string,
   create: false,
 ): Namespace | undefined;
 export function namespaceIn(
-  threads: Map<string, Map<string, Namespace>>,
+  threads: Map<string, ThreadSpaces>,
   threadId: string,
   ns: string,
   create: boolean,
@@ -124,7 +163,7 @@ export function namespaceIn(
   let thread = threads.get(threadId);
   if (!thread) {
     if (!create) return undefined;
-    thread = new Map();
+    thread = new ThreadSpaces();
     threads.set(threadId, thread);
   }
   let space = thread.get(ns);

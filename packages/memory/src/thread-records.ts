@@ -51,7 +51,7 @@ export function prepareUpdate(
 
 /**
  * Applies a prepared update to `records`, naming `checkpointId` as the
- * thread's latest. With `onlyIfAt`, nothing changes unless the record still
+ * thread's latest at `now`. With `onlyIfAt`, nothing changes unless the record still
  * names that checkpoint (a write of a run that is no longer the thread's).
  */
 export function applyUpdate(
@@ -59,9 +59,9 @@ export function applyUpdate(
   threadId: string,
   checkpointId: string,
   prepared: PreparedUpdate,
+  now: number,
   onlyIfAt?: string,
 ): void {
-  const now = Date.now();
   const { update } = prepared;
   const current = records.get(threadId);
   if (onlyIfAt !== undefined && current?.checkpointId !== onlyIfAt) return;

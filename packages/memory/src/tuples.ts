@@ -25,7 +25,9 @@ export async function readTuple(
   decode: (value: Encoded) => unknown,
   nextVersion: (current: ChannelVersion | undefined) => ChannelVersion,
 ): Promise<CheckpointTuple> {
-  const writes = [...(space.writes.get(stored.id)?.values() ?? [])].sort(compareStoredWrites);
+  const forCheckpoint = space.writes.get(stored.id);
+  const writes = forCheckpoint ? [...forCheckpoint.values()] : [];
+  if (writes.length > 1) writes.sort(compareStoredWrites);
   // A location is built only when a value fails to decode.
   const where = (part: string, taskId?: string, channel?: string) => ({
     threadId,
@@ -55,12 +57,17 @@ export async function readTuple(
       if (!blob) continue;
       let value = decodeAt(decode, blob, where, "channel value", { channel });
       if (value instanceof Promise) value = await value;
-      Object.defineProperty(values, channel, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // Assigned (cheap, an ordinary shape) unless the name is inherited: a
+      // "__proto__" key must stay an own data property, never set the
+      // prototype, and a name like "toString" must not meet a frozen one.
+      if (channel in values) {
+        Object.defineProperty(values, channel, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else values[channel] = value;
     }
     decoded.channel_values = values;
   }
