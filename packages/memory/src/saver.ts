@@ -1,4 +1,5 @@
 import {
+  type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
   CheckpointConflictError,
@@ -198,15 +199,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     space: Namespace,
     stored: StoredCheckpoint,
   ): Promise<CheckpointTuple> {
-    return readTuple(
-      threadId,
-      ns,
-      space,
-      stored,
-      (v) => this.decode(v),
-      (v) => this.getNextVersion(v),
-    );
+    return readTuple(threadId, ns, space, stored, this.reader.decode, this.nextVersion);
   }
+
+  // Made once, not per read (a subclass's getNextVersion is still the one called).
+  private readonly nextVersion = (current: ChannelVersion | undefined) =>
+    this.getNextVersion(current);
 
   async *list(
     config: RunnableConfig,
