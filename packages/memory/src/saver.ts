@@ -8,7 +8,6 @@ import {
   type CheckpointSaver,
   type CheckpointTuple,
   channelBlobs,
-  channelVersionKey,
   checkIdentifier,
   checkpointConfig,
   checkpointWithoutValues,
@@ -270,7 +269,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     // the same return value) is encoded once: its text is the same.
     const texts: [value: object, text: string][] = [];
     for (const blob of channelBlobs(checkpoint, newVersions)) {
-      const key = channelVersionKey(blob.channel, blob.version);
+      const key = keptKey(blob.channel, String(blob.version));
       if (!blob.present) {
         blobs.push([key, null]);
         continue;
@@ -347,7 +346,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       space.writes.set(checkpointId, forCheckpoint);
     }
     for (const write of encoded) {
-      const key = `${write.idx}\u0000${taskId}`;
+      const key = keptKey(String(write.idx), taskId);
       if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
     }
     const now = Date.now();
@@ -430,6 +429,14 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     if (!this.expiry) return { deleted: 0, pruned: 0, more: false };
     return this.expiry.sweep(options?.now ?? Date.now(), limit);
   }
+}
+
+// A key the storage keeps: the same text as `${a}\u0000${b}` (channelVersionKey's
+// for a channel value), built flat. A template builds a rope that a Map
+// flattens into a second string and keeps both: two objects for the
+// collector to trace per key, for as long as the thread lives.
+function keptKey(a: string, b: string): string {
+  return [a, b].join("\u0000");
 }
 
 // How many distinct objects a put remembers the text of (a put has a few channels).
