@@ -4,6 +4,8 @@ import os from "node:os";
 import type { QueryCount } from "./queries.js";
 import { targetsOf } from "./report.js";
 import type { Anchors, Results, Row } from "./results.js";
+import type { RetentionStorageResult } from "./retention-storage.js";
+import type { SweepStudyResult } from "./retention-sweep.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
 import type { ListingResult, RecordCostResult } from "./threads.js";
@@ -17,6 +19,8 @@ export class ResultsBuilder {
   private storage: StorageResult[] = [];
   private readonly listing: ListingResult[] = [];
   private readonly recordCost: RecordCostResult[] = [];
+  private readonly retentionStorage: RetentionStorageResult[] = [];
+  private sweep: SweepStudyResult | undefined;
   private readonly skipped: Results["skipped"] = [];
   private readonly failures: string[] = [];
 
@@ -50,6 +54,14 @@ export class ResultsBuilder {
     this.recordCost.push(result);
   }
 
+  addRetentionStorage(results: RetentionStorageResult[]): void {
+    this.retentionStorage.push(...results);
+  }
+
+  setSweep(result: SweepStudyResult): void {
+    this.sweep = result;
+  }
+
   /** A backend (or DBOS) that did not answer: the run goes on without it. */
   skip(backend: string, reason: string): void {
     this.skipped.push({ backend, reason });
@@ -81,6 +93,8 @@ export class ResultsBuilder {
       storage: this.storage,
       listing: this.listing,
       recordCost: this.recordCost,
+      retentionStorage: this.retentionStorage,
+      ...(this.sweep ? { sweep: this.sweep } : {}),
       skipped: this.skipped,
       failures: this.failures,
       targets: [],

@@ -32,6 +32,10 @@ export interface Plan {
   listingSizes: number[];
   /** T2: essay-review flows per run, with and without thread records. */
   recordFlows: number;
+  /** R1: resumes of the growing-state thread whose storage is measured. */
+  retentionResumes: number;
+  /** R2: expired threads a sweep removes, per run. */
+  sweepThreads: number;
   runBudgetMs: number;
   caseBudgetMs: number;
   capMs: number;
@@ -61,6 +65,8 @@ export const PLANS: Record<Mode, Plan> = {
     storageTurns: 1_000,
     listingSizes: [1_000, 10_000, 100_000],
     recordFlows: 300,
+    retentionResumes: 1_000,
+    sweepThreads: 100_000,
     runBudgetMs: 3_000,
     caseBudgetMs: 15_000,
     capMs: 60_000,
@@ -85,6 +91,8 @@ export const PLANS: Record<Mode, Plan> = {
     storageTurns: 200,
     listingSizes: [1_000, 10_000],
     recordFlows: 100,
+    retentionResumes: 200,
+    sweepThreads: 10_000,
     runBudgetMs: 1_000,
     caseBudgetMs: 3_000,
     capMs: 15_000,
@@ -110,6 +118,8 @@ export const PLANS: Record<Mode, Plan> = {
     storageTurns: 20,
     listingSizes: [200, 1_000],
     recordFlows: 20,
+    retentionResumes: 20,
+    sweepThreads: 1_000,
     runBudgetMs: 200,
     caseBudgetMs: 1_000,
     capMs: 5_000,

@@ -2,6 +2,7 @@
 // docs/benchmarks.md. Everything here reads only the Results object, so the
 // docs page can be regenerated from bench/results/latest.json alone.
 
+import { renderRetention } from "./report-retention.js";
 import { renderThreads, threadTargets } from "./report-threads.js";
 import {
   BACKEND_LABELS,
@@ -374,6 +375,7 @@ export function renderMarkdown(r: Results): string {
   }
   if (r.storage?.length) lines.push(renderStorage(r.storage), "");
   lines.push(...renderThreads(r));
+  lines.push(...renderRetention(r));
   lines.push("## Targets", "");
   lines.push(mdTable(["backend", "target", "measured", "verdict"], targetRows(r)));
   lines.push("");

@@ -1,5 +1,7 @@
 // The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
 import type { QueryCount } from "./queries.js";
+import type { RetentionStorageResult } from "./retention-storage.js";
+import type { SweepStudyResult } from "./retention-sweep.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
 import type { ListingResult, RecordCostResult } from "./threads.js";
@@ -13,7 +15,7 @@ export const BACKEND_LABELS: Record<BackendId, string> = {
   redis: "Redis",
 };
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1" | "T1" | "T2";
+export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1" | "T1" | "T2" | "R1" | "R2";
 /** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */
 export type ImplId = "sp:sync" | "sp:default" | "langgraph" | "dbos";
 
@@ -86,6 +88,10 @@ export interface Results {
   listing?: ListingResult[];
   /** T2: the run with thread records and without, per saver. */
   recordCost?: RecordCostResult[];
+  /** R1: bytes one growing thread stores, pruned and not, per saver. */
+  retentionStorage?: RetentionStorageResult[];
+  /** R2: a sweep of expired threads on PostgreSQL beside live flows. */
+  sweep?: SweepStudyResult;
   skipped: { backend: string; reason: string }[];
   /** Cases that threw: the run went on without them. */
   failures: string[];

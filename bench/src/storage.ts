@@ -17,13 +17,14 @@ import {
 } from "@langchain/langgraph";
 import { PostgresSaver as LgPostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { defaultSerializer } from "@savepoint/core";
-import { MemorySaver } from "@savepoint/memory";
+import { MemorySaver, MemoryStorage } from "@savepoint/memory";
 import { PostgresSaver } from "@savepoint/postgres";
 import { RedisSaver } from "@savepoint/redis";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { say } from "./log.js";
 import { DATABASE_URL, REDIS_URL } from "./services.js";
+import { memoryBytes, pgliteSchemaBytes, redisPrefixBytes, schemaBytes } from "./stored-bytes.js";
 
 /** One saver's figures for the thread. */
 export interface StorageResult {
@@ -85,19 +86,6 @@ async function fullCopyBytes(saver: BaseCheckpointSaver, threadId: string): Prom
   return bytes;
 }
 
-async function schemaBytes(sql: postgres.Sql, schema: string): Promise<number> {
-  const tables = await sql<{ name: string }[]>`
-    select table_name as name from information_schema.tables where table_schema = ${schema}`;
-  let bytes = 0;
-  for (const { name } of tables) {
-    const [row] = await sql.unsafe(
-      `select coalesce(sum(pg_column_size(t.*)), 0)::bigint as bytes from "${schema}"."${name}" t`,
-    );
-    bytes += Number(row?.bytes ?? 0);
-  }
-  return bytes;
-}
-
 /** Runs the study on every saver that answers; a saver that throws is left out with a line. */
 export async function measureStorage(turns: number): Promise<StorageResult[]> {
   const results: StorageResult[] = [];
@@ -105,10 +93,10 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
 
   say(`storage: memory, ${turns} turns`);
   {
-    const saver = new MemorySaver();
+    const storage = new MemoryStorage();
+    const saver = new MemorySaver({ storage });
     const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
-    // The stored (encoded) values, read from the saver's own storage.
-    const bytes = storedMemoryBytes(saver);
+    const bytes = memoryBytes(storage.threads);
     const full = await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread);
     results.push({ saver: "Savepoint memory", turns, bytes, fullCopyBytes: full, ...timing });
   }
@@ -154,17 +142,7 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     const pg = await PGlite.create();
     const saver = new PostgresSaver(pg, { schema: STORAGE_SCHEMA });
     const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
-    const tables = await pg.query<{ name: string }>(
-      `select table_name as name from information_schema.tables where table_schema = $1`,
-      [STORAGE_SCHEMA],
-    );
-    let bytes = 0;
-    for (const { name } of tables.rows) {
-      const r = await pg.query<{ bytes: string }>(
-        `select coalesce(sum(pg_column_size(t.*)), 0)::bigint as bytes from "${STORAGE_SCHEMA}"."${name}" t`,
-      );
-      bytes += Number(r.rows[0]?.bytes ?? 0);
-    }
+    const bytes = await pgliteSchemaBytes(pg, STORAGE_SCHEMA);
     results.push({
       saver: "Savepoint PGlite",
       turns,
@@ -182,14 +160,7 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     say(`storage: Savepoint Redis, ${turns} turns`);
     const saver = new RedisSaver(redis, { prefix: PREFIX });
     const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
-    let bytes = 0;
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}:*`, "COUNT", 1000);
-      cursor = next;
-      for (const key of keys)
-        bytes += Number((await redis.memory("USAGE", key, "SAMPLES", 0)) ?? 0);
-    } while (cursor !== "0");
+    const bytes = await redisPrefixBytes(redis, PREFIX);
     results.push({
       saver: "Savepoint Redis",
       turns,
@@ -204,31 +175,4 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     redis.disconnect();
   }
   return results;
-}
-
-// MemorySaver keeps each value as its JSON text (or, under another
-// serializer, a [type, data] pair): the text or the data is what it stores.
-function storedMemoryBytes(saver: MemorySaver): number {
-  type Stored = string | [string, string | Uint8Array];
-  type Space = {
-    checkpoints: Map<string, { checkpoint: Stored; metadata: Stored }>;
-    writes: Map<string, Map<string, { value: Stored }>>;
-    blobs: Map<string, Stored | null>;
-  };
-  const threads = (saver as unknown as { threads: Map<string, Map<string, Space>> }).threads;
-  const size = (stored: Stored | null | undefined): number => {
-    if (!stored) return 0;
-    const data = typeof stored === "string" ? stored : stored[1];
-    return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
-  };
-  let bytes = 0;
-  for (const namespaces of threads.values()) {
-    for (const space of namespaces.values()) {
-      for (const c of space.checkpoints.values()) bytes += size(c.checkpoint) + size(c.metadata);
-      for (const writes of space.writes.values())
-        for (const w of writes.values()) bytes += size(w.value);
-      for (const blob of space.blobs.values()) bytes += size(blob);
-    }
-  }
-  return bytes;
 }

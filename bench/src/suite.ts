@@ -1,14 +1,16 @@
 // The table of what `pnpm bench` measures: the five workloads, run on every
-// backend, and the two studies that go with them (statements per resume,
-// peak RSS). run.ts walks it; a new workload is one more entry here.
+// backend, and the studies that go with them (statements per resume, peak
+// RSS, storage, thread listings, retention). run.ts walks it; a new workload is one more entry here.
 import type { Backend, OpenBackend } from "./backends/index.js";
 import type { ResultsBuilder } from "./collect.js";
 import type { DbosFlows } from "./dbos.js";
 import { langGraphFlows } from "./langgraph.js";
-import { fmt, say } from "./log.js";
+import { describe, fmt, say } from "./log.js";
 import type { Plan } from "./plan.js";
 import { resumeStatementCounts } from "./queries.js";
 import { BACKEND_LABELS, type BackendId, type ImplId, type WorkloadId } from "./results.js";
+import { measureRetentionStorage } from "./retention-storage.js";
+import { measureSweep } from "./retention-sweep.js";
 import { measureRss } from "./rss.js";
 import type { Side } from "./stats.js";
 import { measureStorage } from "./storage.js";
@@ -220,8 +222,40 @@ const threadStudies: Study[] = (["pglite", "postgres", "redis"] as const).flatMa
   },
 ]);
 
+// R1 on each saver on storage of its own (LangGraph.js's sides with
+// PostgreSQL), and R2 on PostgreSQL, after every backend has closed.
+const retentionStudies: Study[] = [
+  ...(["memory", "pglite", "postgres", "redis"] as const).map(
+    (backend): Study => ({
+      workload: "R1",
+      backend,
+      when: "end",
+      async run(plan, out) {
+        try {
+          out.addRetentionStorage(await measureRetentionStorage(backend, plan.retentionResumes));
+        } catch (err) {
+          out.fail(`R1 ${BACKEND_LABELS[backend]}: ${describe(err)}`);
+        }
+      },
+    }),
+  ),
+  {
+    workload: "R2",
+    backend: "postgres",
+    when: "end",
+    async run(plan, out) {
+      try {
+        out.setSweep(await measureSweep(plan.sweepThreads, Math.max(plan.runs, 5)));
+      } catch (err) {
+        out.fail(`R2 PostgreSQL: ${describe(err)}`);
+      }
+    },
+  },
+];
+
 export const STUDIES: readonly Study[] = [
   ...threadStudies,
+  ...retentionStudies,
   {
     // One LangGraph.js chat thread under every saver: bytes stored, per-turn time.
     workload: "S1",

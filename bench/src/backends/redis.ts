@@ -8,7 +8,7 @@ import { PREFIX, REDIS_URL, redact } from "../services.js";
 import type { Backend } from "./backend.js";
 
 /** SCAN + UNLINK (never KEYS): removes what an earlier run left under the prefix. */
-async function deleteByPrefix(redis: Redis, pattern: string): Promise<void> {
+export async function deleteByPrefix(redis: Redis, pattern: string): Promise<void> {
   let cursor = "0";
   do {
     const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
