@@ -178,7 +178,14 @@ export function threadListKey(prefix: string, entrypoint: string, part: string):
   return `${prefix}:threads:${toHex(entrypoint)}:${part}`;
 }
 
-/** The keys of the idle clock of every thread under one prefix (see idle-clock.ts). */
+/**
+ * The keys of the idle clock of every thread under one prefix (see idle-clock.ts).
+ *
+ * @example
+ * ```ts
+ * const keys: IdleKeys = idleKeys("savepoint");
+ * ```
+ */
 export interface IdleKeys {
   /** Sorted set: thread hex → its last write in ms (Redis clock), for threads written with a ttl. */
   readonly writes: string;

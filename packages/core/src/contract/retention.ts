@@ -10,16 +10,37 @@
 // in the saver kit), so a pruned thread resumes and returns what an
 // unpruned one would.
 
-/** How many checkpoints of each namespace `prune` keeps: the newest one, or the newest N (N ≥ 1). */
+/**
+ * How many checkpoints of each namespace `prune` keeps: the newest one, or the newest N (N ≥ 1).
+ *
+ * @example
+ * ```ts
+ * await saver.prune(["thread-1"], { keep: "latest" satisfies Keep });
+ * ```
+ */
 export type Keep = "latest" | number;
 
-/** Options of {@link Retention.prune}. */
+/**
+ * Options of {@link Retention.prune}.
+ *
+ * @example
+ * ```ts
+ * const options: PruneOptions = { keep: 5 };
+ * ```
+ */
 export interface PruneOptions {
   /** What stays of each namespace, beyond what a run under way needs. */
   keep: Keep;
 }
 
-/** What {@link Retention.prune} removed. */
+/**
+ * What {@link Retention.prune} removed.
+ *
+ * @example
+ * ```ts
+ * const { checkpoints } = await saver.prune(["thread-1"], { keep: "latest" });
+ * ```
+ */
 export interface PruneResult {
   /** Threads that had checkpoints (a thread id that names nothing is not counted). */
   threads: number;
@@ -52,7 +73,14 @@ export interface ThreadTtl {
   refreshOnRead?: boolean;
 }
 
-/** Options of {@link Retention.sweep}. */
+/**
+ * Options of {@link Retention.sweep}.
+ *
+ * @example
+ * ```ts
+ * await saver.sweep({ limit: 500 } satisfies SweepOptions);
+ * ```
+ */
 export interface SweepOptions {
   /** At most this many threads expire in one call (default 1,000): bounded work for a cron. */
   limit?: number;
@@ -63,7 +91,15 @@ export interface SweepOptions {
   now?: number;
 }
 
-/** What one {@link Retention.sweep} call did. */
+/**
+ * What one {@link Retention.sweep} call did.
+ *
+ * @example
+ * ```ts
+ * let result: SweepResult;
+ * do result = await saver.sweep(); while (result.more);
+ * ```
+ */
 export interface SweepResult {
   /** Threads removed entirely (`onExpire: "delete"`). */
   deleted: number;

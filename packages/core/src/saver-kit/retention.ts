@@ -39,7 +39,14 @@ export function parseDuration(value: unknown, what: string): number {
   return ms;
 }
 
-/** A {@link ThreadTtl} checked, with its defaults filled in. */
+/**
+ * A {@link ThreadTtl} checked, with its defaults filled in.
+ *
+ * @example
+ * ```ts
+ * const ttl: ResolvedTtl | undefined = resolveTtl({ idle: "7d" }, "MySaver");
+ * ```
+ */
 export interface ResolvedTtl {
   /** How long a thread may go without a write, in milliseconds. */
   idleMs: number;
@@ -162,7 +169,14 @@ export function runDepthOf(checkpoint: Checkpoint): number {
   return run && typeof run.depth === "number" && run.depth >= 0 ? run.depth : -1;
 }
 
-/** One stored checkpoint as `checkpointsToKeep` needs it. */
+/**
+ * One stored checkpoint as `checkpointsToKeep` needs it.
+ *
+ * @example
+ * ```ts
+ * const link: StoredCheckpointLink = { id: "2", parentId: "1" };
+ * ```
+ */
 export interface StoredCheckpointLink {
   /** The checkpoint's id. */
   id: string;
