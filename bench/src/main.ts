@@ -2,7 +2,7 @@
 // against the hardware, in one run. Prints a table as it goes, writes
 // bench/results/latest.json, docs/benchmarks.md and docs/benchmarks.svg.
 //
-//   pnpm bench                       the full run (about 15 minutes on 2 cores)
+//   pnpm bench                       the full run (about 30 minutes on 2 cores; R1 and R2 are half of it)
 //   pnpm bench -- --quick            small N and 3 runs: a smoke check
 //   pnpm bench -- --smoke --only memory,postgres --out /tmp/smoke.json
 //                                    one run of tiny cases: the plumbing only, no docs

@@ -381,7 +381,7 @@ export function renderMarkdown(r: Results): string {
   lines.push("");
   lines.push("## Running it", "");
   lines.push(
-    "```sh\npnpm bench                                  # everything (about 15 minutes on 2 cores)\npnpm bench -- --quick                       # smoke check: small N, 3 runs\npnpm bench -- --only memory,pglite --workloads W1,W2\n```",
+    "```sh\npnpm bench                                  # everything (about 30 minutes on 2 cores)\npnpm bench -- --quick                       # smoke check: small N, 3 runs\npnpm bench -- --only memory,pglite --workloads W1,W2\n```",
     "",
   );
   lines.push(
