@@ -1,8 +1,7 @@
 // The R1 and R2 sections of docs/benchmarks.md: what a thread stores with
 // pruning and without, and a sweep of expired threads beside live work.
 import type { Results } from "./results.js";
-import type { RetentionStorageResult } from "./retention-storage.js";
-import type { Spread, SweepStudyResult } from "./retention-sweep.js";
+import type { RetentionStorageResult, Spread, SweepStudyResult } from "./retention-results.js";
 import { formatRatio } from "./stats.js";
 
 export const R1_HEADING = "## R1: one thread's storage after many resumes";

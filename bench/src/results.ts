@@ -1,7 +1,6 @@
 // The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
 import type { QueryCount } from "./queries.js";
-import type { RetentionStorageResult } from "./retention-storage.js";
-import type { SweepStudyResult } from "./retention-sweep.js";
+import type { RetentionStorageResult, SweepStudyResult } from "./retention-results.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
 import type { ListingResult, RecordCostResult } from "./threads.js";

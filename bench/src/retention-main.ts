@@ -8,7 +8,8 @@ import { describe, say } from "./log.js";
 import { PLANS } from "./plan.js";
 import { R1_HEADING, R2_HEADING, renderRetentionStorage, renderSweep } from "./report-retention.js";
 import { BACKEND_LABELS, type BackendId } from "./results.js";
-import { measureRetentionStorage, type RetentionStorageResult } from "./retention-storage.js";
+import type { RetentionStorageResult } from "./retention-results.js";
+import { measureRetentionStorage } from "./retention-storage.js";
 import { measureSweep } from "./retention-sweep.js";
 
 const quick = process.argv.includes("--quick");

@@ -40,28 +40,11 @@ import postgres from "postgres";
 import { deleteByPrefix } from "./backends/redis.js";
 import { fmt, say } from "./log.js";
 import type { BackendId } from "./results.js";
+import type { RetentionStorageResult } from "./retention-results.js";
 import { DATABASE_URL, REDIS_URL } from "./services.js";
 import { median } from "./stats.js";
 import { memoryBytes, pgliteSchemaBytes, redisPrefixBytes, schemaBytes } from "./stored-bytes.js";
 import { countAll } from "./workloads.js";
-
-/** One side's figures: a saver, pruned or not (or LangGraph.js's saver in one durability). */
-export interface RetentionStorageResult {
-  /** "Savepoint PostgreSQL", "LangGraph.js PostgresSaver". */
-  saver: string;
-  /** "no pruning", 'keep: "latest" after each resume', "default durability", 'durability: "exit"'. */
-  variant: string;
-  /** Whether the side prunes (a Savepoint saver with prune after each resume). */
-  pruned: boolean;
-  resumes: number;
-  /** Bytes stored after a tenth of the resumes, and after all of them. */
-  bytesAtTenth: number;
-  bytes: number;
-  /** Checkpoints the thread holds at the end. */
-  checkpoints: number;
-  /** Milliseconds of one prune call over the thread's calls (median, min, max), when it prunes. */
-  prune?: { medianMs: number; minMs: number; maxMs: number };
-}
 
 /** The schemas and key prefixes the study owns (`savepoint_bench*`, see services.ts), removed before and after. */
 const NAME = "savepoint_bench_r1";

@@ -26,40 +26,9 @@ import {
 import { PostgresSaver } from "@savepoint/postgres";
 import postgres from "postgres";
 import { fmt, say } from "./log.js";
+import type { Spread, SweepStudyResult } from "./retention-results.js";
 import { DATABASE_URL } from "./services.js";
 import { median } from "./stats.js";
-
-/** A figure over the runs. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-
-/** R2's figures. */
-export interface SweepStudyResult {
-  backend: string;
-  /** Expired threads each run's sweep removed. */
-  threads: number;
-  runs: number;
-  /** Live flows kept running at once. */
-  concurrency: number;
-  /** Seconds to write the expired threads (not counted in the sweep). */
-  setupS: Spread;
-  /** Seconds from the first sweep call to the one that returned `more: false`. */
-  sweepS: Spread;
-  threadsPerS: Spread;
-  /** Sweep calls per run; one call's milliseconds: median and min of the runs' medians, the largest call of any run. */
-  calls: number;
-  callMs: Spread;
-  /** Live flows finished per second in each run, without and during the sweep. */
-  flowsPerS: { baseline: Spread; during: Spread };
-  /** Each run's p50 and p99 flow latency in milliseconds. */
-  p50: { baseline: Spread; during: Spread };
-  p99: { baseline: Spread; during: Spread };
-  /** Live flows that failed, over every run (must be 0). */
-  failedFlows: number;
-}
 
 const SCHEMA = "savepoint_bench_r2";
 const ENTRYPOINT = "bench-expired";
