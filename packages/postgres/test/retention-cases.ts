@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { keyOf } from "../src/identifiers.js";
 import type { PostgresSaver, PostgresSaverOptions } from "../src/index.js";
-import { checkpoint, collect, meta, threadId } from "./saver-cases.js";
+import { chain, checkpoint, collect, meta, threadId } from "./saver-cases.js";
 
 type Rows = Record<string, unknown>[];
 
@@ -68,23 +68,8 @@ export async function orphansOf(db: IsolatedSchema, thread: string) {
 }
 
 /** `n` checkpoints on (thread, ns), each storing its values (`newVersions` = all of them). */
-export async function history(
-  saver: PostgresSaver,
-  thread: string,
-  n: number,
-  ns = "",
-): Promise<RunnableConfig[]> {
-  const configs: RunnableConfig[] = [];
-  let config: RunnableConfig = { configurable: { thread_id: thread, checkpoint_ns: ns } };
-  let last: string | undefined;
-  for (let i = 0; i < n; i++) {
-    const cp = checkpoint({ i }, last);
-    config = await saver.put(config, cp, meta({ step: i }), cp.channel_versions);
-    last = cp.id;
-    configs.push(config);
-  }
-  return configs;
-}
+export const history = (saver: PostgresSaver, thread: string, n: number, ns = "") =>
+  chain(saver, thread, n, ns, (i) => meta({ step: i }), true);
 
 export const ids = async (saver: PostgresSaver, thread: string, ns?: string) =>
   (

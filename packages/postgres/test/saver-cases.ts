@@ -83,13 +83,15 @@ export async function chain(
   n: number,
   ns = "",
   metadata: (i: number) => CheckpointMetadata = (i) => meta({ step: i }),
+  /** Store each checkpoint's values too (`newVersions` = all of them), not only the checkpoint. */
+  storeValues = false,
 ): Promise<RunnableConfig[]> {
   const configs: RunnableConfig[] = [];
   let config: RunnableConfig = { configurable: { thread_id: thread, checkpoint_ns: ns } };
   let last: string | undefined;
   for (let i = 0; i < n; i++) {
     const cp = checkpoint({ i }, last);
-    config = await saver.put(config, cp, metadata(i), {});
+    config = await saver.put(config, cp, metadata(i), storeValues ? cp.channel_versions : {});
     last = cp.id;
     configs.push(config);
   }

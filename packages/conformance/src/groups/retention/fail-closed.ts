@@ -1,5 +1,6 @@
 import { type CheckpointSaver, SaverCapabilityMissingError } from "@savepoint/core";
 import { expect, it } from "vitest";
+import { bareSaver } from "../../fixtures/bare-saver.js";
 import { choreWorkflow, configFor, type RetentionContext } from "./context.js";
 
 /** A saver without the capability: `workflow.prune()` fails closed, runs still work. */
@@ -7,17 +8,7 @@ export function failClosedTests({ h }: RetentionContext): void {
   it("fails closed on a saver without retention: workflow.prune() is a typed error naming what to implement", async () => {
     const saver = h.saver();
     // The saver itself when it has no retention; else the same storage without it.
-    const bare: CheckpointSaver =
-      saver.capabilities?.retention !== true
-        ? saver
-        : {
-            getTuple: (c) => saver.getTuple(c),
-            list: (c, o) => saver.list(c, o),
-            put: (...args) => saver.put(...args),
-            putWrites: (...args) => saver.putWrites(...args),
-            deleteThread: (id) => saver.deleteThread(id),
-            capabilities: { conditionalPut: saver.capabilities?.conditionalPut },
-          };
+    const bare: CheckpointSaver = saver.capabilities?.retention !== true ? saver : bareSaver(saver);
     const { workflow } = choreWorkflow(bare);
     const threadId = h.threadId("bare");
     await workflow.invoke({ label: "x" }, configFor(threadId));

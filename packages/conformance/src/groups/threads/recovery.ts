@@ -1,5 +1,6 @@
-import { type CheckpointSaver, Command, SaverCapabilityMissingError } from "@savepoint/core";
+import { Command, SaverCapabilityMissingError } from "@savepoint/core";
 import { expect, it } from "vitest";
+import { bareSaver } from "../../fixtures/bare-saver.js";
 import {
   configFor,
   eventually,
@@ -111,14 +112,7 @@ export function recoveryTests({ init, h }: ThreadsContext): void {
 export function failClosedTests({ h }: ThreadsContext): void {
   it("fails closed on a saver without thread records: a typed error naming what to implement", async () => {
     const saver = h.saver();
-    const bare: CheckpointSaver = {
-      getTuple: (c) => saver.getTuple(c),
-      list: (c, o) => saver.list(c, o),
-      put: (...args) => saver.put(...args),
-      putWrites: (...args) => saver.putWrites(...args),
-      deleteThread: (id) => saver.deleteThread(id),
-      capabilities: { conditionalPut: saver.capabilities?.conditionalPut },
-    };
+    const bare = bareSaver(saver);
     const { workflow } = reviewWorkflow(bare);
     await expect(workflow.threadsPage()).rejects.toBeInstanceOf(SaverCapabilityMissingError);
     await expect(workflow.recover()).rejects.toThrow(/capabilities\.threads.*listThreads/);
