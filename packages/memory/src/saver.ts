@@ -46,6 +46,7 @@ import {
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
+import { keptKey, SHARED_TEXTS, sameElements, textOf } from "./encode-once.js";
 import { ThreadExpiry } from "./expiry.js";
 import { copyStoredThread, pruneThreads, removeThread, type StoredReader } from "./retention.js";
 import {
@@ -429,36 +430,6 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     if (!this.expiry) return { deleted: 0, pruned: 0, more: false };
     return this.expiry.sweep(options?.now ?? Date.now(), limit);
   }
-}
-
-// A key the storage keeps: the same text as `${a}\u0000${b}` (channelVersionKey's
-// for a channel value), built flat. A template builds a rope that a Map
-// flattens into a second string and keeps both: two objects for the
-// collector to trace per key, for as long as the thread lives.
-function keptKey(a: string, b: string): string {
-  return [a, b].join("\u0000");
-}
-
-// How many distinct objects a put remembers the text of (a put has a few channels).
-const SHARED_TEXTS = 8;
-
-function textOf(
-  texts: readonly [value: object, text: string][],
-  value: object,
-): string | undefined {
-  for (const [seen, text] of texts) if (seen === value) return text;
-  return undefined;
-}
-
-// True when two lists encode to the same text: same length, holes and
-// elements (the encoder reads nothing else of a list).
-function sameElements(a: unknown, b: readonly unknown[]): boolean {
-  if (a === b) return true;
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if ((a as { toJSON?: unknown }).toJSON !== (b as { toJSON?: unknown }).toJSON) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || i in a !== i in b) return false;
-  return true;
 }
 
 /** LangGraph's name for {@link MemorySaver}, so programs written for it run after changing their imports. */
