@@ -52,7 +52,6 @@ export { identifiersGroup } from "./groups/identifiers/index.js";
 export { payloadsGroup } from "./groups/payloads.js";
 export { PROPERTY_SEED, propertiesGroup } from "./groups/properties.js";
 export { restartGroup } from "./groups/restart.js";
-export { interviewWorkflow } from "./groups/retention/context.js";
 export { retentionGroup } from "./groups/retention/index.js";
 export { runtimeGroup } from "./groups/runtime/index.js";
 export { threadsGroup } from "./groups/threads/index.js";

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { interviewWorkflow } from "@savepoint/conformance";
-import type { ThreadTtl, ThreadUpdate } from "@savepoint/core";
+import {
+  type CheckpointSaver,
+  entrypoint,
+  interrupt,
+  type ThreadTtl,
+  type ThreadUpdate,
+  task,
+} from "@savepoint/core";
 import type { Cluster, Redis } from "ioredis";
 import {
   type IdleKeys,
@@ -64,8 +70,29 @@ export function storages(ctx: Pick<RetentionContext, "client" | "target">) {
   };
 }
 
-/** The conformance group's interview workflow, so both suites pause and resume the same runs. */
-export const interview = interviewWorkflow;
+/**
+ * An interview: before each question a task writes it down, then the run
+ * pauses for the answer. `runs` counts each task body that ran.
+ */
+export function interview(saver: CheckpointSaver, name = `interview-${randomUUID().slice(0, 8)}`) {
+  const runs: Record<string, number> = {};
+  const ask = task("ask", async (question: string) => {
+    runs[question] = (runs[question] ?? 0) + 1;
+    return `Q: ${question}?`;
+  });
+  const workflow = entrypoint(
+    { name, checkpointer: saver },
+    async (input: { questions: string[] }) => {
+      const answers: unknown[] = [];
+      for (const question of input.questions) {
+        const asked = await ask(question);
+        answers.push({ asked, answer: interrupt({ asked }) });
+      }
+      return { answers };
+    },
+  );
+  return { name, workflow, runs };
+}
 
 /** The runtime's config of a thread's latest checkpoint. */
 export const on = (threadId: string) => ({ configurable: { thread_id: threadId } });

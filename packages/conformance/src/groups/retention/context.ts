@@ -68,12 +68,6 @@ export function retaining(saver: CheckpointSaver): RetainingSaver {
  * pauses for the answer. A run of n questions spans n checkpoints while it
  * waits, each one's task results replayed on the next resume. `runs` counts
  * each task body that ran, by question.
- *
- * @example
- * ```ts
- * const { workflow, runs } = interviewWorkflow(saver);
- * await workflow.invoke({ questions: ["a", "b"] }, { configurable: { thread_id: "t" } });
- * ```
  */
 export function interviewWorkflow(saver: CheckpointSaver, name = uniqueName("interview")) {
   const runs: Record<string, number> = {};
