@@ -19,7 +19,7 @@ export interface Anchor {
   name: string;
   /** The figures for the results' anchors table; `us` is the one rows cite. */
   measure(options: CompareOptions, plan: Plan): Promise<{ us: number; figures: Anchors }>;
-  /** The loop that alternates with the implementations in a case, and its operations per run. */
+  /** The loop that runs right before each implementation's runs in a case, and its operations per run. */
   loop(plan: Plan): Promise<{ ops: number; run: AnchorLoop }>;
 }
 
@@ -44,7 +44,7 @@ export const RAW_VALUE = Buffer.from('{"v":1}');
 
 /**
  * A SQL store's anchor: the single-row INSERT (the figure rows cite, and the
- * loop that alternates in a case) and `SELECT 1`, under the given keys.
+ * loop interleaved in a case) and `SELECT 1`, under the given keys.
  */
 export function sqlAnchor(
   where: string,

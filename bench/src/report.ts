@@ -226,7 +226,7 @@ export function targetsOf(r: Results): Target[] {
 
   for (const [backend, limit, anchorName] of [
     ["pglite", 1.3, "raw INSERT"],
-    ["postgres", 1.3, "raw INSERT"],
+    ["postgres", 1.2, "raw INSERT"],
     ["redis", 1.5, "raw SET"],
   ] as const) {
     const row = find(r, backend, "W2", 1_000);
@@ -339,7 +339,7 @@ export function renderMarkdown(r: Results): string {
   lines.push("## Results", "");
   lines.push(
     "Median time per unit. `LangGraph ÷ SP` is LangGraph.js's time over Savepoint's in the default durability (how many times faster Savepoint is); " +
-      "`SP ÷ anchor` is Savepoint's per-task time (sync where the backend has it) over the backend's anchor.",
+      "`SP ÷ anchor` is Savepoint's per-task time (sync where the backend has it) over the backend's anchor, run right before each of Savepoint's runs (interleaved).",
     "",
   );
   const backends = [...new Set(r.rows.map((row) => row.backend))];

@@ -1,6 +1,7 @@
 // Runs the workload table on one backend: open it, measure its anchor, run
-// each selected workload at each N (implementations and anchor alternating,
-// stats.ts), then the studies that need it open, and close it.
+// each selected workload at each N (implementations alternating, the anchor
+// right before each of their runs: stats.ts), then the studies that need it
+// open, and close it.
 import type { Backend, OpenBackend } from "./backends/index.js";
 import type { ResultsBuilder } from "./collect.js";
 import type { DbosFlows } from "./dbos.js";
@@ -8,7 +9,7 @@ import { describe, detail, say } from "./log.js";
 import type { Plan } from "./plan.js";
 import { rowLine } from "./report.js";
 import { BACKEND_LABELS, type Cell, type ImplId, type Row, type WorkloadId } from "./results.js";
-import { compareAdaptive, progressDone, type Side } from "./stats.js";
+import { compareAdaptive, median, progressDone, type Side, type SideResult } from "./stats.js";
 import { implementations, studiesFor, type Workload } from "./suite.js";
 
 interface Case {
@@ -22,6 +23,17 @@ interface Case {
   anchor?: Row["anchor"];
   skipped: [ImplId, string][];
   sizeNote?: (size: number) => string;
+}
+
+/**
+ * The anchor a row cites: the runs taken right before the side its ratio
+ * reads (sync where the backend has it, see report.ts' spOverAnchor), else
+ * every run of the anchor in the case.
+ */
+function alongsideAnchor(measured: Record<string, SideResult>): number | undefined {
+  const anchor = measured.anchor;
+  const cited = anchor?.before?.["sp:sync"] ?? anchor?.before?.["sp:default"];
+  return cited?.length ? median(cited) : anchor?.us;
 }
 
 /** Measures one case and adds its row; a case that throws is a failure, and the run goes on. */
@@ -63,7 +75,7 @@ async function runCase(c: Case, plan: Plan, out: ResultsBuilder): Promise<void> 
   for (const [impl, note] of c.skipped) cells[impl] = { note };
   const row: Row = { backend, workload, param, unit: c.unit, cells };
   if (c.n !== undefined) row.n = c.n;
-  const alongside = measured.anchor?.us;
+  const alongside = alongsideAnchor(measured);
   if (c.anchor) row.anchor = alongside !== undefined ? { ...c.anchor, us: alongside } : c.anchor;
   out.addRow(row);
   progressDone();
@@ -79,8 +91,8 @@ async function runWorkloads(
   out: ResultsBuilder,
 ): Promise<void> {
   // The anchor first, right before the workloads it anchors; it also runs
-  // inside the anchored cases, alternating with the implementations, so a
-  // ratio compares figures taken moments apart.
+  // inside the anchored cases, right before each implementation's every run
+  // (interleaved), so a ratio compares figures taken moments apart.
   say(`anchor: ${open.anchor.what}`);
   const first = await open.anchor.measure(
     { runs: plan.runs, warmup: true, ...(detail ? { progress: detail } : {}) },
@@ -96,6 +108,7 @@ async function runWorkloads(
     probe: loop.ops,
     ops: (n) => n,
     run: loop.run,
+    interleaved: true,
   };
 
   const impls = implementations(backend, open, dbos);

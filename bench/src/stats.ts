@@ -125,6 +125,12 @@ export interface Side {
   ops: (size: number) => number;
   /** Runs at `size`; returns the milliseconds of the timed part (preparation excluded). */
   run: (size: number) => Promise<number>;
+  /**
+   * Runs right before each other side in every round rather than once per
+   * round (a store's anchor): a ratio to it then compares runs taken moments
+   * apart, whatever the other work on a shared machine does in between.
+   */
+  interleaved?: boolean;
 }
 
 export interface AdaptiveOptions {
@@ -144,6 +150,8 @@ export interface SideResult {
   runs: number;
   size: number;
   note?: string;
+  /** An interleaved side: its samples by the side each ran right before. */
+  before?: Record<string, number[]>;
 }
 
 const NICE = [1, 2, 5];
@@ -196,15 +204,34 @@ export async function compareAdaptive(
     }
   }
   const samples = new Map<string, number[]>(sides.map((s) => [s.id, []]));
+  const before = new Map<string, Record<string, number[]>>();
+  const paired = sides.filter((s) => s.interleaved && plan.get(s.id)!.runs > 0);
+  const others = sides.filter((s) => !s.interleaved);
+  const once = async (s: Side, label: string) => {
+    const p = plan.get(s.id)!;
+    options.progress?.(`${label} ${s.id} (size ${p.size})`);
+    collectGarbage();
+    const ms = await s.run(p.size);
+    const us = (ms * 1000) / s.ops(p.size);
+    samples.get(s.id)!.push(us);
+    return us;
+  };
   const rounds = Math.max(0, ...[...plan.values()].map((p) => p.runs));
   for (let r = 0; r < rounds; r++) {
-    for (const s of sides) {
+    for (const s of others) {
       const p = plan.get(s.id)!;
       if (r >= p.runs) continue;
-      options.progress?.(`run ${r + 1}/${p.runs} ${s.id} (size ${p.size})`);
-      collectGarbage();
-      const ms = await s.run(p.size);
-      samples.get(s.id)!.push((ms * 1000) / s.ops(p.size));
+      for (const a of paired) {
+        const us = await once(a, `run ${r + 1} before ${s.id}:`);
+        const by = before.get(a.id) ?? {};
+        before.set(a.id, by);
+        by[s.id] = [...(by[s.id] ?? []), us];
+      }
+      await once(s, `run ${r + 1}/${p.runs}`);
+    }
+    // Interleaved sides with nothing left to precede still run their rounds.
+    if (others.every((s) => r >= plan.get(s.id)!.runs)) {
+      for (const a of paired) if (r < plan.get(a.id)!.runs) await once(a, `run ${r + 1}`);
     }
   }
   const out: Record<string, SideResult> = {};
@@ -214,6 +241,8 @@ export async function compareAdaptive(
     const result: SideResult = { samples: xs, runs: p.runs, size: p.size };
     if (xs.length) result.us = median(xs);
     if (p.note) result.note = p.note;
+    const by = before.get(s.id);
+    if (by) result.before = by;
     out[s.id] = result;
   }
   return out;
