@@ -38,7 +38,25 @@ export interface RecordCostResult {
   /** µs per task, W2 at N = 200. */
   taskWithUs: number;
   taskWithoutUs: number;
+  /** Each pair's with ÷ without, minus one: median, min and max over the pairs. */
+  flowDifference: Spread;
+  taskDifference: Spread;
+  /** How many alternating pairs the figures are over. */
+  pairs: number;
 }
+
+/** A median with the smallest and largest sample. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+const spread = (xs: number[]): Spread => ({
+  median: median(xs),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});
 
 const ENTRYPOINT = "bench-listing";
 
@@ -161,7 +179,12 @@ function flows(saver: CheckpointSaver) {
   };
 }
 
-/** T2 on one saver: with records and without, alternating, `runs` times each. */
+/**
+ * T2 on one saver: with records and without, in short batches that
+ * alternate (the order swapped every pair), so a burst of load on a shared
+ * machine lands on one pair, not on one side. The difference is the median
+ * of the pairs' ratios.
+ */
 export async function measureRecordCost(
   backend: string,
   saver: CheckpointSaver,
@@ -171,16 +194,30 @@ export async function measureRecordCost(
   const sides = [flows(saver), flows(withoutRecords(saver))] as const;
   const flow: [number[], number[]] = [[], []];
   const task: [number[], number[]] = [[], []];
+  const flowRatio: number[] = [];
+  const taskRatio: number[] = [];
   for (const side of sides) {
     await side.flow(Math.max(5, flowsPerRun / 10));
     await side.tasks(50);
   }
-  say(`T2 ${backend}: ${runs} alternating runs of ${flowsPerRun} flows and 200 tasks`);
-  for (let r = 0; r < runs; r++) {
-    for (const i of [0, 1] as const) {
-      flow[i].push(await sides[i].flow(flowsPerRun));
-      task[i].push(await sides[i].tasks(200));
+  // Eight pairs per run, each an eighth of a run's flows.
+  const pairs = runs * 8;
+  const batch = Math.max(5, Math.round(flowsPerRun / 8));
+  say(`T2 ${backend}: ${pairs} alternating pairs of ${batch} flows and 100 tasks`);
+  for (let r = 0; r < pairs; r++) {
+    const order = r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+    const f: number[] = [];
+    const t: number[] = [];
+    for (const i of order) {
+      f[i] = await sides[i].flow(batch);
+      t[i] = await sides[i].tasks(100);
     }
+    for (const i of [0, 1] as const) {
+      flow[i].push(f[i]!);
+      task[i].push(t[i]!);
+    }
+    flowRatio.push(f[0]! / f[1]! - 1);
+    taskRatio.push(t[0]! / t[1]! - 1);
   }
   return {
     backend,
@@ -188,5 +225,8 @@ export async function measureRecordCost(
     flowWithoutUs: median(flow[1]),
     taskWithUs: median(task[0]),
     taskWithoutUs: median(task[1]),
+    flowDifference: spread(flowRatio),
+    taskDifference: spread(taskRatio),
+    pairs,
   };
 }

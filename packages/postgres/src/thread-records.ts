@@ -15,6 +15,22 @@ import type { Queryable, Row } from "./sql.js";
 import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
 
+// A process runs a handful of entrypoints, and every record update of one
+// binds the same key: hash each name once. Bounded, so names made up per
+// call cannot grow it.
+const entrypointKeys = new Map<string, Buffer>();
+const MAX_ENTRYPOINT_KEYS = 256;
+
+function entrypointKeyOf(entrypoint: string): Buffer {
+  let key = entrypointKeys.get(entrypoint);
+  if (key === undefined) {
+    key = keyOf(entrypoint);
+    if (entrypointKeys.size >= MAX_ENTRYPOINT_KEYS) entrypointKeys.clear();
+    entrypointKeys.set(entrypoint, key);
+  }
+  return key;
+}
+
 /**
  * The parameters of a record update, in the order thread-statements.ts
  * numbers them (`RECORD_PARAMS` of them), encoded before the statement is sent.
@@ -42,7 +58,7 @@ export async function recordParams(
       : codec.metadataToJsonb(update.metadata, "The metadata of a thread record");
   const lease = update.lease;
   return [
-    keyOf(update.entrypoint),
+    entrypointKeyOf(update.entrypoint),
     update.entrypoint,
     update.status,
     interrupts[0],
@@ -76,7 +92,7 @@ export async function listThreadRecords(
       : undefined;
   const { text, params } = sql.listThreads({
     query,
-    entrypointKey: keyOf(query.entrypoint),
+    entrypointKey: entrypointKeyOf(query.entrypoint),
     threadKey: query.threadId === undefined ? undefined : keyOf(query.threadId),
     afterKey: query.after === undefined ? undefined : keyOf(query.after.threadId),
     metadata,
