@@ -68,6 +68,8 @@ export interface ThreadKeys {
   readonly record: string;
   /** All of the above, in `KEYS` order. */
   readonly all: readonly string[];
+  /** `writes` and `writeIndex`: the `KEYS` of a task write that touches nothing else. */
+  readonly writeKeys: readonly string[];
 }
 
 /**
@@ -148,6 +150,7 @@ export function threadKeys(prefix: string, threadId: string): ThreadKeys {
       keys.channelValues,
       keys.record,
     ],
+    writeKeys: [keys.writes, keys.writeIndex],
   };
 }
 

@@ -250,21 +250,54 @@ export class RecordCodec {
     return out;
   }
 
-  /** Appends the (field suffix, replaces, record) triples of a task's writes to putWrites' arguments. */
-  async writeArguments(
+  /**
+   * Appends the (field suffix, replaces, record) triples of a task's writes
+   * to putWrites' arguments. Every task's write comes through here, and an
+   * await is not free: it returns a promise only when a value encodes
+   * asynchronously (a serializer other than ours).
+   */
+  writeArguments(
     args: (string | Buffer)[],
     taskId: string,
     taskPath: string,
     writes: PendingWrite[],
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const taskHex = toHex(taskId);
-    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
-      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
-      const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
-      let record = this.encodeWrite({ taskId, idx, channel, taskPath, value }, owner);
-      if (record instanceof Promise) record = await record;
-      args.push(`${taskHex}${SEP}${idx}`, replaces ? "1" : "0", record);
+    const rows = indexWrites(writes);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const record = this.writeRecord(row, taskId, taskPath);
+      if (record instanceof Promise) {
+        return this.laterArguments(args, taskId, taskPath, taskHex, rows.slice(i), record);
+      }
+      args.push(`${taskHex}${SEP}${row.idx}`, row.replaces ? "1" : "0", record);
     }
+    return undefined;
+  }
+
+  // writeArguments from the first write that encodes asynchronously on, in order.
+  private async laterArguments(
+    args: (string | Buffer)[],
+    taskId: string,
+    taskPath: string,
+    taskHex: string,
+    rows: ReturnType<typeof indexWrites>,
+    first: Promise<string | Buffer>,
+  ): Promise<void> {
+    for (const [i, row] of rows.entries()) {
+      const record = await (i === 0 ? first : this.writeRecord(row, taskId, taskPath));
+      args.push(`${taskHex}${SEP}${row.idx}`, row.replaces ? "1" : "0", record);
+    }
+  }
+
+  private writeRecord(
+    { idx, channel, value }: ReturnType<typeof indexWrites>[number],
+    taskId: string,
+    taskPath: string,
+  ): string | Buffer | Promise<string | Buffer> {
+    checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
+    const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
+    return this.encodeWrite({ taskId, idx, channel, taskPath, value }, owner);
   }
 
   /** A record of `encode([], value)` (a thread record's interrupts or one metadata value): the value. */

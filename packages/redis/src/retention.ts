@@ -45,6 +45,8 @@ export class SaverRetention {
   readonly writeArg: string;
   /** The retention argument of a read's script ("0" unless refreshOnRead). */
   readonly readArg: string;
+  /** No ttl: a write's script has no idle clock or expiry to keep. */
+  readonly untimed: boolean;
   private readonly idle: IdleClock;
   // With a ttl: on one Redis the write scripts take the idle keys last; on a Cluster they follow up.
   private readonly idleKeys: readonly string[];
@@ -58,6 +60,7 @@ export class SaverRetention {
     const ttl = resolveRedisTtl(ttlOption);
     const inline = !connection.client.isCluster;
     ({ write: this.writeArg, read: this.readArg } = retentionArguments(ttl, inline));
+    this.untimed = ttl === undefined;
     this.idle = new IdleClock(connection, parts.prefix);
     this.idleKeys = ttl && inline ? [this.idle.keys.writes, this.idle.keys.workflows] : [];
     this.followUp = ttl !== undefined && !inline;

@@ -294,8 +294,18 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     }
     const { base, cid } = this.lastBase;
     const interrupts = ns === "" && writes.some(([channel]) => channel === INTERRUPT);
+    if (thread.length === 1 && !interrupts && this.retention.untimed) {
+      // Nearly every task write: nothing but the writes to store, so the
+      // lean script on the two keys they live in, and no follow-up.
+      const plain: (string | Buffer)[] = [base];
+      const encoding = this.codec.writeArguments(plain, taskId, path, writes);
+      if (encoding) await encoding;
+      await this.connection.run("putWrites", SCRIPTS.putWritesPlain, keys, plain, keys.writeKeys);
+      return;
+    }
     const args = [base, this.retention.writeArg, cid, interrupts ? "1" : "0", ...thread];
-    await this.codec.writeArguments(args, taskId, path, writes);
+    const encoding = this.codec.writeArguments(args, taskId, path, writes);
+    if (encoding) await encoding;
     const early = this.threads.preindexed(keys, options?.thread, ns);
     const all = this.retention.scriptKeys(this.threads.scriptKeys(keys, options?.thread, ns));
     const reply = await this.connection.run("putWrites", SCRIPTS.putWrites, keys, args, all);

@@ -116,8 +116,10 @@ export function describeWrites(ctx: BehaviourContext): void {
       const t = thread();
       const first = makeCheckpoint({ topic: "cats" });
       const c1 = await saver.put(cfg(t), first, makeMetadata(), newVersionsOf(first));
-      // Loads every script on this thread's node (a Cluster node has its own script cache).
+      // Loads every script on this thread's node (a Cluster node has its own script cache):
+      // a plain task write and one carrying an interrupt run different scripts.
       await saver.putWrites(c1, [["warm", 0]], "warm-up");
+      await saver.putWrites(c1, [["__interrupt__", 0]], "warm-up");
       await saver.getTuple(c1);
       await collect(saver.list(c1, { limit: 1 }));
       const rec = recordCommands(client);
