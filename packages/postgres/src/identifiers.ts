@@ -1,7 +1,7 @@
 // What an id must be is core's saver-kit rule (a well-formed string, non-empty
 // where it must be); this file adds only what is Postgres's own: text that
 // cannot hold U+0000, and the hashed keys ids are indexed by.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import {
   checkIdentifier,
   checkThreadId,
@@ -114,7 +114,33 @@ export function requiredCheckpointIdOf(config: RunnableConfig | undefined, metho
  * ```
  */
 export function keyOf(id: string): Buffer {
-  return createHash("sha256").update(id, "utf8").digest().subarray(0, 16);
+  return sha256(id).subarray(0, 16);
+}
+
+// Every task write hashes its task id: the one-shot `crypto.hash` (Node
+// 20.12 and later) skips the Hash object `createHash` builds each time.
+// Looked up on the namespace, since an older Node has no such export.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, out: "buffer") => Buffer })
+  .hash;
+const sha256: (text: string) => Buffer = oneShot
+  ? (text) => oneShot("sha256", text, "buffer")
+  : (text) => crypto.createHash("sha256").update(text, "utf8").digest();
+
+// The thread of the last write: a run writes to one thread task after task.
+let lastThread: { id: string; key: Buffer } | undefined;
+
+/**
+ * {@link keyOf} of a thread id, remembering the last one, so that the writes
+ * of one run hash their thread once.
+ *
+ * @example
+ * ```ts
+ * threadKeyOf("thread-1").equals(keyOf("thread-1")); // true
+ * ```
+ */
+export function threadKeyOf(threadId: string): Buffer {
+  if (lastThread?.id !== threadId) lastThread = { id: threadId, key: keyOf(threadId) };
+  return lastThread.key;
 }
 
 // Almost every checkpoint is in the default namespace: hash "" once.

@@ -8,7 +8,7 @@ import {
   type PendingWrite,
   quote,
 } from "@savepoint/core";
-import { keyOf, nsKeyOf, storableId } from "./identifiers.js";
+import { keyOf, nsKeyOf, storableId, threadKeyOf } from "./identifiers.js";
 import type { BoundQuery } from "./sql.js";
 import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
@@ -39,12 +39,12 @@ export async function writesQuery(
   const { threadId, ns, checkpointId, taskId, taskPath, writes, record } = target;
   if (writes.length === 0) {
     if (!record) return undefined;
-    return { text: sql.withRecord.renew, params: [keyOf(threadId), checkpointId, ...record] };
+    return { text: sql.withRecord.renew, params: [threadKeyOf(threadId), checkpointId, ...record] };
   }
   const rows = indexWrites(writes);
   for (const { channel } of rows)
     storableId("putWrites: write channel", channel, { allowEmpty: true });
-  const head = [keyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
+  const head = [threadKeyOf(threadId), nsKeyOf(ns), checkpointId, keyOf(taskId)];
   const encoded: [idx: number, channel: string, type: string, text: string][] = [];
   for (const { idx, channel, value } of rows) {
     const owner = () => `Write to ${quote(channel)} of task ${quote(taskId)}`;
