@@ -1,6 +1,7 @@
 // Collects what a run measured and produces the Results that report.ts,
 // svg.ts and render-docs.ts read (the shape of bench/results/latest.json).
 import os from "node:os";
+import type { ColdResult } from "./cold.js";
 import type { QueryCount } from "./queries.js";
 import { targetsOf } from "./report.js";
 import type { Anchors, Results, Row } from "./results.js";
@@ -8,6 +9,7 @@ import type { RetentionStorageResult, SweepStudyResult } from "./retention-resul
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
 import type { ListingResult, RecordCostResult } from "./threads.js";
+import type { ThroughputResult } from "./throughput-results.js";
 
 export class ResultsBuilder {
   private readonly started = performance.now();
@@ -20,6 +22,8 @@ export class ResultsBuilder {
   private readonly recordCost: RecordCostResult[] = [];
   private readonly retentionStorage: RetentionStorageResult[] = [];
   private sweep: SweepStudyResult | undefined;
+  private throughput: ThroughputResult[] = [];
+  private cold: ColdResult | undefined;
   private readonly skipped: Results["skipped"] = [];
   private readonly failures: string[] = [];
 
@@ -61,6 +65,14 @@ export class ResultsBuilder {
     this.sweep = result;
   }
 
+  setThroughput(results: ThroughputResult[]): void {
+    this.throughput = results;
+  }
+
+  setCold(result: ColdResult): void {
+    this.cold = result;
+  }
+
   /** A backend (or DBOS) that did not answer: the run goes on without it. */
   skip(backend: string, reason: string): void {
     this.skipped.push({ backend, reason });
@@ -94,6 +106,8 @@ export class ResultsBuilder {
       recordCost: this.recordCost,
       retentionStorage: this.retentionStorage,
       ...(this.sweep ? { sweep: this.sweep } : {}),
+      ...(this.throughput.length ? { throughput: this.throughput } : {}),
+      ...(this.cold ? { cold: this.cold } : {}),
       skipped: this.skipped,
       failures: this.failures,
       targets: [],

@@ -10,7 +10,7 @@ import {
 } from "@langchain/langgraph";
 import { type Flows, type FunctionalApi, functionalFlows } from "./workloads.js";
 
-const langGraphApi = { entrypoint, task, interrupt, Command } as unknown as FunctionalApi;
+export const langGraphApi = { entrypoint, task, interrupt, Command } as unknown as FunctionalApi;
 
 export function langGraphFlows(checkpointer: BaseCheckpointSaver): Flows {
   return functionalFlows(langGraphApi, checkpointer, "lg");

@@ -36,6 +36,10 @@ export interface Plan {
   retentionResumes: number;
   /** R2: expired threads a sweep removes, per run. */
   sweepThreads: number;
+  /** P1: thread counts, flows per round and alternating rounds. */
+  throughput: { threads: number[]; flowsPerRound: number; rounds: number };
+  /** C1: flows timed in each fresh process, and processes per implementation. */
+  cold: { flows: number; processes: number };
   runBudgetMs: number;
   caseBudgetMs: number;
   capMs: number;
@@ -67,6 +71,8 @@ export const PLANS: Record<Mode, Plan> = {
     recordFlows: 300,
     retentionResumes: 1_000,
     sweepThreads: 100_000,
+    throughput: { threads: [1, 8, 32, 64], flowsPerRound: 128, rounds: 5 },
+    cold: { flows: 200, processes: 5 },
     runBudgetMs: 3_000,
     caseBudgetMs: 15_000,
     capMs: 60_000,
@@ -93,6 +99,8 @@ export const PLANS: Record<Mode, Plan> = {
     recordFlows: 100,
     retentionResumes: 200,
     sweepThreads: 10_000,
+    throughput: { threads: [1, 8, 64], flowsPerRound: 64, rounds: 3 },
+    cold: { flows: 200, processes: 3 },
     runBudgetMs: 1_000,
     caseBudgetMs: 3_000,
     capMs: 15_000,
@@ -120,6 +128,8 @@ export const PLANS: Record<Mode, Plan> = {
     recordFlows: 20,
     retentionResumes: 20,
     sweepThreads: 1_000,
+    throughput: { threads: [1, 8], flowsPerRound: 16, rounds: 1 },
+    cold: { flows: 20, processes: 1 },
     runBudgetMs: 200,
     caseBudgetMs: 1_000,
     capMs: 5_000,

@@ -1,9 +1,11 @@
 // The shape of bench/results/latest.json: everything report.ts and svg.ts draw from.
+import type { ColdResult } from "./cold.js";
 import type { QueryCount } from "./queries.js";
 import type { RetentionStorageResult, SweepStudyResult } from "./retention-results.js";
 import type { RssResult } from "./rss.js";
 import type { StorageResult } from "./storage.js";
 import type { ListingResult, RecordCostResult } from "./threads.js";
+import type { ThroughputResult } from "./throughput-results.js";
 
 export type BackendId = "memory" | "pglite" | "postgres" | "redis";
 
@@ -14,7 +16,19 @@ export const BACKEND_LABELS: Record<BackendId, string> = {
   redis: "Redis",
 };
 
-export type WorkloadId = "W1" | "W2" | "W3" | "W4" | "W5" | "S1" | "T1" | "T2" | "R1" | "R2";
+export type WorkloadId =
+  | "W1"
+  | "W2"
+  | "W3"
+  | "W4"
+  | "W5"
+  | "S1"
+  | "T1"
+  | "T2"
+  | "R1"
+  | "R2"
+  | "P1"
+  | "C1";
 /** "sp:sync" and "sp:default" are Savepoint in the two durability modes. */
 export type ImplId = "sp:sync" | "sp:default" | "langgraph" | "dbos";
 
@@ -91,6 +105,10 @@ export interface Results {
   retentionStorage?: RetentionStorageResult[];
   /** R2: a sweep of expired threads on PostgreSQL beside live flows. */
   sweep?: SweepStudyResult;
+  /** P1: flows per second with 1 to 64 threads at once, per contender. */
+  throughput?: ThroughputResult[];
+  /** C1: the first flows of a fresh process, Savepoint and LangGraph.js on memory. */
+  cold?: ColdResult;
   skipped: { backend: string; reason: string }[];
   /** Cases that threw: the run went on without them. */
   failures: string[];

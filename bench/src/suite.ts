@@ -2,6 +2,7 @@
 // backend, and the studies that go with them (statements per resume, peak
 // RSS, storage, thread listings, retention). run.ts walks it; a new workload is one more entry here.
 import type { Backend, OpenBackend } from "./backends/index.js";
+import { measureCold } from "./cold.js";
 import type { ResultsBuilder } from "./collect.js";
 import type { DbosFlows } from "./dbos.js";
 import { langGraphFlows } from "./langgraph.js";
@@ -15,6 +16,7 @@ import { measureRss } from "./rss.js";
 import type { Side } from "./stats.js";
 import { measureStorage } from "./storage.js";
 import { measureListing, measureRecordCost } from "./threads.js";
+import { measureThroughput } from "./throughput.js";
 import { type Flows, savepointFlows } from "./workloads.js";
 
 /** One implementation on one opened backend. */
@@ -253,9 +255,54 @@ const retentionStudies: Study[] = [
   },
 ];
 
+// P1 on stores of its own (PostgreSQL with LangGraph.js and DBOS beside
+// Savepoint, PGlite, Redis), and C1 in child processes, after every backend has closed.
+const coldAndThroughput: Study[] = [
+  {
+    workload: "P1",
+    backend: "postgres",
+    when: "end",
+    async run(plan, out) {
+      try {
+        out.setThroughput(
+          await measureThroughput(plan.throughput, (label, reason) => out.skip(label, reason)),
+        );
+      } catch (err) {
+        out.fail(`P1: ${describe(err)}`);
+      }
+    },
+  },
+  {
+    workload: "C1",
+    backend: "memory",
+    when: "end",
+    async run(plan, out) {
+      try {
+        const cold = await measureCold(plan.cold.flows, plan.cold.processes);
+        out.setCold(cold);
+        const cell = (side: typeof cold.savepoint) => ({
+          us: (side.ms * 1000) / cold.flows,
+          runs: side.samples.length,
+          samples: side.samples.map((ms) => (ms * 1000) / cold.flows),
+        });
+        out.addRow({
+          backend: "memory",
+          workload: "C1",
+          param: `first ${fmt(cold.flows)} flows, fresh process`,
+          unit: "thread",
+          cells: { "sp:default": cell(cold.savepoint), langgraph: cell(cold.langgraph) },
+        });
+      } catch (err) {
+        out.fail(`C1: ${describe(err)}`);
+      }
+    },
+  },
+];
+
 export const STUDIES: readonly Study[] = [
   ...threadStudies,
   ...retentionStudies,
+  ...coldAndThroughput,
   {
     // One LangGraph.js chat thread under every saver: bytes stored, per-turn time.
     workload: "S1",

@@ -148,7 +148,7 @@ export function functionalFlows(
   };
 }
 
-const savepointApi: FunctionalApi = { entrypoint, task, interrupt, Command };
+export const savepointApi: FunctionalApi = { entrypoint, task, interrupt, Command };
 
 /** The workloads on Savepoint, in the given durability mode (the default when left out). */
 export function savepointFlows(checkpointer: CheckpointSaver, durability?: Durability): Flows {

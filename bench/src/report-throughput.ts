@@ -1,0 +1,203 @@
+// The P1 and C1 sections of docs/benchmarks.md, and their targets:
+// throughput with many threads at once, and the first flows of a fresh process.
+import type { ColdResult } from "./cold.js";
+import type { Results, Target } from "./results.js";
+import type { ThroughputResult } from "./throughput-results.js";
+
+const P1_HEADING = "## P1: throughput with many threads at once";
+const C1_HEADING = "## C1: the first flows in a fresh process";
+
+const rate = (x: number) => x.toFixed(x < 10 ? 1 : 0);
+const ratio = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? "-" : `${x.toFixed(x < 10 ? 2 : 1)}x`;
+const ms = (x: number | undefined) =>
+  x === undefined ? "-" : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function table(head: string[], body: string[][]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `| ${head.map(() => "---").join(" | ")} |`,
+    ...body.map((b) => `| ${b.join(" | ")} |`),
+  ].join("\n");
+}
+
+function at(list: readonly ThroughputResult[], label: string, threads: number) {
+  return list.find((x) => x.label === label && x.threads === threads);
+}
+
+const SP_PG = "Savepoint PostgreSQL";
+const LG_PG = "LangGraph.js PostgreSQL";
+const DBOS_PG = "DBOS PostgreSQL";
+
+/** Savepoint PostgreSQL's flows/s over another contender's at `threads`. */
+function over(list: readonly ThroughputResult[], other: string, threads: number) {
+  const sp = at(list, SP_PG, threads)?.flowsPerS;
+  const them = at(list, other, threads)?.flowsPerS;
+  return sp !== undefined && them !== undefined ? sp / them : undefined;
+}
+
+function scaling(list: readonly ThroughputResult[], label: string) {
+  const one = at(list, label, 1)?.flowsPerS;
+  const eight = at(list, label, 8)?.flowsPerS;
+  return one !== undefined && eight !== undefined ? eight / one : undefined;
+}
+
+/** The P1 section, or nothing when it did not run. */
+export function renderThroughput(r: Pick<Results, "throughput" | "cold">): string[] {
+  const list = r.throughput;
+  if (!list?.length) return [];
+  const threads = [...new Set(list.map((x) => x.threads))];
+  const labels = [...new Set(list.map((x) => x.label))];
+  const first = list[0]!;
+  const lines = [P1_HEADING, ""];
+  lines.push(
+    `${threads.join(", ")} threads run the essay-review flow (task \`writeEssay\`, \`interrupt\`, resume with a \`Command\`) at once, each thread one flow after another on new thread ids, until a round of ${first.flowsPerRound} flows is done (\`bench/src/throughput.ts\`). ` +
+      `The contenders alternate round by round after a warm-up round each, and one untimed flow per thread opens each round (so a pool that idled during the others reconnects outside it); the figure is the median flows per second of ${first.samples.length} rounds, with the slowest and fastest. ` +
+      "Every saver is made the way a user makes it, from a URL with its own defaults (Savepoint's owned postgres.js pool: 10 connections; LangGraph.js's `pg` pool: 10; DBOS's system database pool), " +
+      "in the default durability of each. PGlite is one connection in the process: its threads queue on it.",
+    "",
+  );
+  lines.push(
+    table(
+      ["contender", ...threads.map((t) => `${t} thread${t === 1 ? "" : "s"}`), "8 ÷ 1 threads"],
+      labels.map((label) => [
+        label,
+        ...threads.map((t) => {
+          const x = at(list, label, t);
+          return x ? `${rate(x.flowsPerS)} (${rate(x.min)}–${rate(x.max)})` : "-";
+        }),
+        ratio(scaling(list, label)),
+      ]),
+    ),
+    "",
+  );
+  lines.push(
+    table(
+      ["Savepoint PostgreSQL over", ...threads.map((t) => `${t}`)],
+      [LG_PG, DBOS_PG]
+        .filter((l) => labels.includes(l))
+        .map((l) => [l, ...threads.map((t) => ratio(over(list, l, t)))]),
+    ),
+    "",
+  );
+  lines.push(
+    "Where a flow's time goes on the PostgreSQL server, medians per flow over the rounds: the benchmark process's CPU (`process.cpuUsage`, " +
+      "all of Node's threads), the CPU of every `postgres` process (`/proc/<pid>/stat`, when the server runs on this machine), " +
+      "the WAL written (`pg_current_wal_lsn()`), and what the busy client backends were doing in `pg_stat_activity`, sampled every 20 ms: " +
+      "running, waiting on the WAL flush of a commit (`WALSync`, `WALWrite`), on a lock, or on anything else.",
+    "",
+  );
+  lines.push(
+    table(
+      [
+        "contender",
+        "threads",
+        "Node CPU",
+        "Postgres CPU",
+        "WAL",
+        "busy backends",
+        "running",
+        "commit flush",
+        "locks",
+        "other",
+      ],
+      list
+        .filter((x) => x.store === "PostgreSQL")
+        .map((x) => [
+          x.label,
+          String(x.threads),
+          ms(x.nodeCpuMs),
+          ms(x.pgCpuMs),
+          x.walBytes === undefined ? "-" : `${(x.walBytes / 1024).toFixed(1)} KB`,
+          x.waits ? x.waits.busy.toFixed(1) : "-",
+          x.waits ? pct(x.waits.cpu) : "-",
+          x.waits ? pct(x.waits.commit) : "-",
+          x.waits ? pct(x.waits.lock) : "-",
+          x.waits ? pct(x.waits.other) : "-",
+        ]),
+    ),
+    "",
+  );
+  lines.push(...targetLines(throughputTargets({ throughput: list })), "");
+  return lines;
+}
+
+/** The C1 section, or nothing when it did not run. */
+export function renderCold(r: Pick<Results, "throughput" | "cold">): string[] {
+  const cold = r.cold;
+  if (!cold) return [];
+  const side = (name: string, s: ColdResult["savepoint"]) => [
+    name,
+    `${ms(s.ms)} (${ms(s.min)}–${ms(s.max)})`,
+    `${((s.ms * 1000) / cold.flows).toFixed(0)} µs`,
+    ms(s.firstMs),
+    ms(s.loadMs),
+  ];
+  return [
+    C1_HEADING,
+    "",
+    `The essay-review flow's first ${cold.flows} flows (both invokes each) in a fresh Node.js process, cold JIT included, on Savepoint's memory saver and on LangGraph.js's \`MemorySaver\` ` +
+      `(\`bench/src/cold.ts\`): each sample is a new child process (\`node --import tsx\`, as a user's first script runs), the two alternating, ${cold.processes} processes each; median with min and max. ` +
+      "Importing the library and making the saver is timed apart, and not in the flows' figure.",
+    "",
+    table(
+      ["implementation", `first ${cold.flows} flows`, "per flow", "first flow", "import"],
+      [side("Savepoint", cold.savepoint), side("LangGraph.js", cold.langgraph)],
+    ),
+    "",
+    `LangGraph.js ÷ Savepoint: ${ratio(cold.langgraph.ms / cold.savepoint.ms)} over the first ${cold.flows} flows.`,
+    "",
+    ...targetLines(throughputTargets({ cold })),
+    "",
+  ];
+}
+
+/** P1: 10x LangGraph.js at 64 threads, 4x scaling from 1 to 8; C1: 25x LangGraph.js. */
+export function throughputTargets(r: Pick<Results, "throughput" | "cold">): Target[] {
+  const out: Target[] = [];
+  const list = r.throughput ?? [];
+  if (list.length) {
+    const top = Math.max(...list.map((x) => x.threads));
+    const vsLg = over(list, LG_PG, 64);
+    out.push({
+      backend: "PostgreSQL",
+      goal: "P1: Savepoint at least 10x LangGraph.js's Postgres saver at 64 threads",
+      measured:
+        vsLg === undefined
+          ? `not measured at 64 threads (largest ${top})`
+          : `${ratio(vsLg)} (${rate(at(list, SP_PG, 64)!.flowsPerS)} vs ${rate(at(list, LG_PG, 64)!.flowsPerS)} flows/s; DBOS ${ratio(over(list, DBOS_PG, 64))})`,
+      met: vsLg === undefined ? null : vsLg >= 10,
+    });
+    const s = scaling(list, SP_PG);
+    out.push({
+      backend: "PostgreSQL",
+      goal: "P1: Savepoint scales at least 4x from 1 to 8 threads",
+      measured:
+        s === undefined
+          ? "not measured"
+          : `${ratio(s)} (${rate(at(list, SP_PG, 1)!.flowsPerS)} to ${rate(at(list, SP_PG, 8)!.flowsPerS)} flows/s)`,
+      met: s === undefined ? null : s >= 4,
+    });
+  }
+  if (r.cold) {
+    const x = r.cold.langgraph.ms / r.cold.savepoint.ms;
+    out.push({
+      backend: "memory",
+      goal: `C1: the first ${r.cold.flows} flows of a fresh process at least 25x faster than LangGraph.js`,
+      measured: `${ratio(x)} (${ms(r.cold.savepoint.ms)} vs ${ms(r.cold.langgraph.ms)})`,
+      met: x >= 25,
+    });
+  }
+  return out;
+}
+
+/** The targets as the standalone runs print them, under their section. */
+export function targetLines(targets: readonly Target[]): string[] {
+  return targets.map(
+    (t) =>
+      `- **${t.met === null ? "not measured" : t.met ? "met" : "missed"}** (${t.backend}) ${t.goal}: ${t.measured}.`,
+  );
+}
+
+export { C1_HEADING, P1_HEADING };
