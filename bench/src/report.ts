@@ -4,6 +4,7 @@
 
 import { renderRetention } from "./report-retention.js";
 import { renderThreads, threadTargets } from "./report-threads.js";
+import { renderCold, renderThroughput, throughputTargets } from "./report-throughput.js";
 import {
   BACKEND_LABELS,
   IMPL_LABELS,
@@ -268,6 +269,7 @@ export function targetsOf(r: Results): Target[] {
     );
   } else push("PostgreSQL", "W4: a constant number of queries per resume", undefined, undefined);
   out.push(...threadTargets(r));
+  out.push(...throughputTargets(r));
   return out;
 }
 
@@ -376,6 +378,7 @@ export function renderMarkdown(r: Results): string {
   if (r.storage?.length) lines.push(renderStorage(r.storage), "");
   lines.push(...renderThreads(r));
   lines.push(...renderRetention(r));
+  lines.push(...renderThroughput(r), ...renderCold(r));
   lines.push("## Targets", "");
   lines.push(mdTable(["backend", "target", "measured", "verdict"], targetRows(r)));
   lines.push("");
