@@ -399,10 +399,11 @@ export function renderMarkdown(r: Results): string {
 const kb = (bytes: number | undefined) =>
   bytes === undefined ? "-" : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(0)} KB` : mb(bytes);
 
-/** The S1 section: bytes one long chat thread takes, per saver. */
+/** The S1 section: bytes one long chat thread takes, and what its puts and reads cost, per saver. */
 export function renderStorage(storage: readonly StorageResult[]): string {
   const turns = storage[0]?.turns ?? 0;
   const lg = storage.find((s) => s.saver.startsWith("LangGraph"));
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
   const rows = storage.map((s) => [
     s.saver,
     kb(s.bytes),
@@ -410,17 +411,26 @@ export function renderStorage(storage: readonly StorageResult[]): string {
       ? "-"
       : `${kb(s.fullCopyBytes)} (${formatRatio(s.fullCopyBytes / s.bytes)})`,
     lg && s !== lg ? formatRatio(lg.bytes / s.bytes) : "-",
-    `${s.firstTenthMs.toFixed(2)} ms`,
-    `${s.lastTenthMs.toFixed(2)} ms`,
+    `${ms(s.putFirstTenthMs)} → ${ms(s.putLastTenthMs)}`,
+    `${ms(s.firstTenthMs)} → ${ms(s.lastTenthMs)}`,
+    ms(s.readMs),
   ]);
   return [
     "## S1: storage of a long chat thread",
     "",
     `One LangGraph.js \`MessagesAnnotation\` thread of ${fmt(turns)} turns (a human message and a fake model's reply each), ` +
-      "compiled with each saver as its checkpointer (`bench/src/storage.ts`). *Stored* is what the thread occupies: the sum of " +
+      "compiled with each saver as its checkpointer (`bench/src/storage.ts`; `pnpm --filter @savepoint/bench bench:storage -- --turns N`). " +
+      "Savepoint's savers store the `messages` list as the tail of its previous version, a full copy every 64 links " +
+      "(`listChainLimit`, core's `saver-kit/list-chains.ts`); the rows *lists whole* are the same savers with `listChainLimit: 0`, " +
+      "every version of the list stored whole, as before. *Stored* is what the thread occupies: the sum of " +
       "`pg_column_size` over the saver's tables on Postgres and PGlite, `MEMORY USAGE` of its keys on Redis, the encoded values on " +
-      "memory. *Full copies* is what storing every checkpoint's whole state would take (the previous layout): each checkpoint the " +
-      "thread holds, encoded. Postgres and PGlite compress large values (TOAST); memory and Redis keep them as written, so compare a saver with its own full copies and with LangGraph.js on the same store. The last two columns are the median time of one turn over the first and the last tenth of the thread: a `messages` channel is one value that grows every turn, and every saver here (LangGraph.js's too) stores and reads the whole list once per turn.",
+      "memory. *Full copies* is what storing every checkpoint's whole state would take: each checkpoint the " +
+      "thread holds, encoded. Postgres and PGlite compress large values (TOAST); memory and Redis keep them as written, so compare " +
+      "a saver with its own full copies and with LangGraph.js on the same store. *Puts per turn* is the time the saver's `put` calls " +
+      "of one turn took, *turn* the whole `invoke`: medians over the first and the last tenth of the thread. Each put still encodes " +
+      "the whole list once, element by element, to prove the stored prefix unchanged (an element may have been changed in place), " +
+      "so its cost keeps a small part that grows with the list; what it sends and stores does not grow. *Read* is a `getTuple` of " +
+      "the thread's head at the end (median of 21), which rebuilds the list from its chain in one query or script.",
     "",
     mdTable(
       [
@@ -428,8 +438,9 @@ export function renderStorage(storage: readonly StorageResult[]): string {
         "stored",
         "full copies (x stored)",
         "LangGraph.js ÷ stored",
-        "turn, first tenth",
-        "turn, last tenth",
+        "puts per turn, first → last tenth",
+        "turn, first → last tenth",
+        "read",
       ],
       rows,
     ),

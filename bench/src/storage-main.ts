@@ -12,7 +12,7 @@ const results = await measureStorage(turns);
 for (const r of results) {
   console.log(
     `${r.saver}: ${r.bytes} bytes stored${r.fullCopyBytes ? `, ${r.fullCopyBytes} as full copies` : ""}; ` +
-      `turn ${r.firstTenthMs.toFixed(2)} ms first tenth, ${r.lastTenthMs.toFixed(2)} ms last tenth`,
+      `turn ${r.firstTenthMs.toFixed(2)} → ${r.lastTenthMs.toFixed(2)} ms, puts ${r.putFirstTenthMs.toFixed(2)} → ${r.putLastTenthMs.toFixed(2)} ms (first → last tenth); read ${r.readMs.toFixed(2)} ms`,
   );
 }
 rewriteSection("## S1: storage", renderStorage(results));

@@ -1,11 +1,15 @@
 // Storage after a long chat: one LangGraph.js `MessagesAnnotation` thread of
 // N turns (a human message and a model reply each), run under each saver,
 // then the bytes the thread occupies in storage. Savepoint's savers store a
-// channel value once per version; "full copies" is what storing every
-// checkpoint's whole state would take (the previous layout), measured by
-// encoding each checkpoint the thread holds. Per-turn time is compared
+// channel value once per version, and a list that grows by appends as the
+// tail of its previous version (saver-kit/list-chains.ts); each runs again
+// with `listChainLimit: 0`, every version of the list whole (the layout
+// before), and "full copies" is what storing every checkpoint's whole state
+// would take, measured by encoding each checkpoint the thread holds.
+// Per-turn time (the whole turn, and the saver's puts in it) is compared
 // between the first and the last tenth of the thread: a write whose cost
-// grew with the thread's length would show there.
+// grew with the thread's length would show there. The read is getTuple of
+// the thread's head once it is long, what each turn of a run starts with.
 import { HumanMessage } from "@langchain/core/messages";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import {
@@ -37,6 +41,11 @@ export interface StorageResult {
   /** Median ms per turn over the first and the last tenth of the thread. */
   firstTenthMs: number;
   lastTenthMs: number;
+  /** Median ms the saver's puts took per turn, over the first and the last tenth. */
+  putFirstTenthMs: number;
+  putLastTenthMs: number;
+  /** Median ms of a getTuple of the thread's head after the last turn. */
+  readMs: number;
 }
 
 const STORAGE_SCHEMA = "savepoint_bench_storage";
@@ -61,20 +70,52 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
+// Adds the time of every `put` to `spent.ms` (puts a turn runs in the
+// background overlap, so this is the saver's cost, not the turn's wait).
+function timePuts(saver: BaseCheckpointSaver): { ms: number } {
+  const spent = { ms: 0 };
+  const put = saver.put.bind(saver);
+  saver.put = async (...args: Parameters<BaseCheckpointSaver["put"]>) => {
+    const t0 = performance.now();
+    try {
+      return await put(...args);
+    } finally {
+      spent.ms += performance.now() - t0;
+    }
+  };
+  return spent;
+}
+
 async function chat(saver: BaseCheckpointSaver, threadId: string, turns: number) {
   const graph = chatGraph(saver);
   const config = { configurable: { thread_id: threadId } };
+  const spent = timePuts(saver);
   const times: number[] = [];
+  const puts: number[] = [];
   for (let turn = 0; turn < turns; turn++) {
     const t0 = performance.now();
+    spent.ms = 0;
     await graph.invoke(
       { messages: [new HumanMessage(`Question number ${turn}: what next?`)] },
       config,
     );
     times.push(performance.now() - t0);
+    puts.push(spent.ms);
+  }
+  const reads: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    await saver.getTuple(config);
+    reads.push(performance.now() - t0);
   }
   const tenth = Math.max(1, Math.floor(turns / 10));
-  return { firstTenthMs: median(times.slice(0, tenth)), lastTenthMs: median(times.slice(-tenth)) };
+  return {
+    firstTenthMs: median(times.slice(0, tenth)),
+    lastTenthMs: median(times.slice(-tenth)),
+    putFirstTenthMs: median(puts.slice(0, tenth)),
+    putLastTenthMs: median(puts.slice(-tenth)),
+    readMs: median(reads),
+  };
 }
 
 // What full copies would take: each checkpoint's whole state, encoded.
@@ -86,37 +127,52 @@ async function fullCopyBytes(saver: BaseCheckpointSaver, threadId: string): Prom
   return bytes;
 }
 
+// Each of Savepoint's savers runs twice: lists as tails (the default) and
+// every version whole (`listChainLimit: 0`, the layout before).
+const VARIANTS = [
+  { label: "", limit: undefined },
+  { label: ", lists whole", limit: 0 },
+] as const;
+
 /** Runs the study on every saver that answers; a saver that throws is left out with a line. */
 export async function measureStorage(turns: number): Promise<StorageResult[]> {
   const results: StorageResult[] = [];
   const thread = `storage-${Date.now()}`;
 
-  say(`storage: memory, ${turns} turns`);
-  {
+  for (const { label, limit } of VARIANTS) {
+    say(`storage: memory${label}, ${turns} turns`);
     const storage = new MemoryStorage();
-    const saver = new MemorySaver({ storage });
+    const saver = new MemorySaver({ storage, listChainLimit: limit });
     const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
     const bytes = memoryBytes(storage.threads);
     const full = await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread);
-    results.push({ saver: "Savepoint memory", turns, bytes, fullCopyBytes: full, ...timing });
+    results.push({
+      saver: `Savepoint memory${label}`,
+      turns,
+      bytes,
+      fullCopyBytes: full,
+      ...timing,
+    });
   }
 
   const sql = postgres(DATABASE_URL, { onnotice: () => {}, connect_timeout: 3 });
   try {
-    await sql.unsafe(`DROP SCHEMA IF EXISTS ${STORAGE_SCHEMA} CASCADE`);
+    for (const { label, limit } of VARIANTS) {
+      await sql.unsafe(`DROP SCHEMA IF EXISTS ${STORAGE_SCHEMA} CASCADE`);
+      say(`storage: Savepoint PostgreSQL${label}, ${turns} turns`);
+      const ours = new PostgresSaver(sql, { schema: STORAGE_SCHEMA, listChainLimit: limit });
+      const timing = await chat(ours as unknown as BaseCheckpointSaver, thread, turns);
+      results.push({
+        saver: `Savepoint PostgreSQL${label}`,
+        turns,
+        bytes: await schemaBytes(sql, STORAGE_SCHEMA),
+        fullCopyBytes: await fullCopyBytes(ours as unknown as BaseCheckpointSaver, thread),
+        ...timing,
+      });
+      await ours.close();
+    }
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${LG_STORAGE_SCHEMA} CASCADE`);
     await sql.unsafe(`CREATE SCHEMA ${LG_STORAGE_SCHEMA}`);
-    say(`storage: Savepoint PostgreSQL, ${turns} turns`);
-    const ours = new PostgresSaver(sql, { schema: STORAGE_SCHEMA });
-    const timing = await chat(ours as unknown as BaseCheckpointSaver, thread, turns);
-    results.push({
-      saver: "Savepoint PostgreSQL",
-      turns,
-      bytes: await schemaBytes(sql, STORAGE_SCHEMA),
-      fullCopyBytes: await fullCopyBytes(ours as unknown as BaseCheckpointSaver, thread),
-      ...timing,
-    });
-    await ours.close();
     say(`storage: LangGraph.js PostgresSaver, ${turns} turns`);
     const lg = LgPostgresSaver.fromConnString(DATABASE_URL, { schema: LG_STORAGE_SCHEMA });
     await lg.setup();
@@ -136,15 +192,15 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     await sql.end({ timeout: 5 });
   }
 
-  say(`storage: Savepoint PGlite, ${turns} turns`);
-  {
+  for (const { label, limit } of VARIANTS) {
+    say(`storage: Savepoint PGlite${label}, ${turns} turns`);
     const { PGlite } = await import("@electric-sql/pglite");
     const pg = await PGlite.create();
-    const saver = new PostgresSaver(pg, { schema: STORAGE_SCHEMA });
+    const saver = new PostgresSaver(pg, { schema: STORAGE_SCHEMA, listChainLimit: limit });
     const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
     const bytes = await pgliteSchemaBytes(pg, STORAGE_SCHEMA);
     results.push({
-      saver: "Savepoint PGlite",
+      saver: `Savepoint PGlite${label}`,
       turns,
       bytes,
       fullCopyBytes: await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread),
@@ -157,18 +213,20 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    say(`storage: Savepoint Redis, ${turns} turns`);
-    const saver = new RedisSaver(redis, { prefix: PREFIX });
-    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
-    const bytes = await redisPrefixBytes(redis, PREFIX);
-    results.push({
-      saver: "Savepoint Redis",
-      turns,
-      bytes,
-      fullCopyBytes: await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread),
-      ...timing,
-    });
-    await saver.deleteThread(thread);
+    for (const { label, limit } of VARIANTS) {
+      say(`storage: Savepoint Redis${label}, ${turns} turns`);
+      const saver = new RedisSaver(redis, { prefix: PREFIX, listChainLimit: limit });
+      const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+      const bytes = await redisPrefixBytes(redis, PREFIX);
+      results.push({
+        saver: `Savepoint Redis${label}`,
+        turns,
+        bytes,
+        fullCopyBytes: await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread),
+        ...timing,
+      });
+      await saver.deleteThread(thread);
+    }
   } catch (error) {
     say(`storage: Redis left out (${error instanceof Error ? error.message : error})`);
   } finally {

@@ -49,12 +49,14 @@ export async function redisPrefixBytes(redis: Redis, prefix: string): Promise<nu
  * The encoded checkpoints, metadata, writes and channel values of every
  * thread in memory. MemorySaver keeps each value as its JSON text (or, under
  * another serializer, a [type, data] pair): the text or the data is what it
- * stores.
+ * stores; a list stored as tails counts each tail's text.
  */
 export function memoryBytes(threads: MemoryStorage["threads"]): number {
-  type Stored = string | [string, string | Uint8Array];
+  type Stored = string | [string, string | Uint8Array] | { tail: string };
   const size = (stored: Stored | null | undefined): number => {
     if (!stored) return 0;
+    // A list tail (saver-kit/list-chains.ts): its text, and the base it names.
+    if (!Array.isArray(stored) && typeof stored === "object") return Buffer.byteLength(stored.tail);
     const data = typeof stored === "string" ? stored : stored[1];
     return typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
   };

@@ -49,6 +49,7 @@ export { SERIALIZER_SAMPLES } from "./fixtures/values.js";
 export { concurrencyGroup } from "./groups/concurrency.js";
 export { contractGroup } from "./groups/contract/index.js";
 export { identifiersGroup } from "./groups/identifiers/index.js";
+export { listsGroup } from "./groups/list-chains.js";
 export { payloadsGroup } from "./groups/payloads.js";
 export { PROPERTY_SEED, propertiesGroup } from "./groups/properties.js";
 export { restartGroup } from "./groups/restart.js";

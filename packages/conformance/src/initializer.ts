@@ -80,6 +80,7 @@ export type GroupName =
   | "runtime"
   | "threads"
   | "retention"
+  | "lists"
   | "properties";
 
 /**
@@ -99,5 +100,6 @@ export const GROUP_NAMES: readonly GroupName[] = [
   "runtime",
   "threads",
   "retention",
+  "lists",
   "properties",
 ];

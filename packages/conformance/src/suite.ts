@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from "vitest";
 import { concurrencyGroup } from "./groups/concurrency.js";
 import { contractGroup } from "./groups/contract/index.js";
 import { identifiersGroup } from "./groups/identifiers/index.js";
+import { listsGroup } from "./groups/list-chains.js";
 import { payloadsGroup } from "./groups/payloads.js";
 import { propertiesGroup } from "./groups/properties.js";
 import { restartGroup } from "./groups/restart.js";
@@ -19,6 +20,7 @@ const GROUPS: Record<GroupName, (init: SaverInitializer) => void> = {
   runtime: runtimeGroup,
   threads: threadsGroup,
   retention: retentionGroup,
+  lists: listsGroup,
   properties: propertiesGroup,
 };
 

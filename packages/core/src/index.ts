@@ -52,6 +52,7 @@ export * from "./saver-kit/channel-values.js";
 export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
 export * from "./saver-kit/langgraph-surface.js";
+export * from "./saver-kit/list-chains.js";
 export * from "./saver-kit/listing.js";
 export * from "./saver-kit/retention.js";
 export * from "./saver-kit/stored.js";

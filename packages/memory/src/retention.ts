@@ -18,8 +18,10 @@ import {
 } from "@savepoint/core";
 import {
   type Encoded,
+  isTail,
   type MemoryStorage,
   type Namespace,
+  type StoredBlob,
   type StoredCheckpoint,
   type StoredThreadRecord,
   type StoredWrite,
@@ -117,7 +119,14 @@ export async function pruneThread(
         read[i]!.add(id);
         const versions = await channelVersionsOf(stored, reader);
         for (const channel of Object.keys(versions)) {
-          referenced[i]!.add(channelVersionKey(channel, versions[channel]!));
+          // A list stored as tails needs every base down to its full copy.
+          let key = channelVersionKey(channel, versions[channel]!);
+          for (let blob = space.blobs.get(key); ; blob = space.blobs.get(key)) {
+            if (referenced[i]!.has(key)) break;
+            referenced[i]!.add(key);
+            if (!isTail(blob)) break;
+            key = channelVersionKey(channel, blob.base);
+          }
         }
       }
     }
@@ -203,9 +212,9 @@ function copyNamespace(space: Namespace): Namespace {
     for (const [key, w] of forCheckpoint) copied.set(key, { ...w, value: copyEncoded(w.value) });
     writes.set(id, copied);
   }
-  const blobs = new Map<string, Encoded | null>();
+  const blobs = new Map<string, StoredBlob>();
   for (const [key, value] of space.blobs)
-    blobs.set(key, value === null ? null : copyEncoded(value));
+    blobs.set(key, value === null || isTail(value) ? value : copyEncoded(value));
   return { ids: [...space.ids], checkpoints, writes, blobs };
 }
 

@@ -14,10 +14,14 @@ import {
   checkThreadId,
   defaultSerializer,
   dumpTyped,
+  fullListWrite,
   indexWrites,
   keepCount,
   LangGraphSaverMethods,
+  type ListChains,
   type ListedThread,
+  type ListWrite,
+  listChainsFor,
   listLimit,
   loadTyped,
   matchesMetadataFilter,
@@ -52,11 +56,13 @@ import { copyStoredThread, pruneThreads, removeThread, type StoredReader } from 
 import {
   type Encoded,
   insertSorted,
+  isTail,
   type ListedSpace,
   MemoryStorage,
   type Namespace,
   namespaceIn,
   newestFirst,
+  type StoredBlob,
   type StoredCheckpoint,
   type StoredThreadRecord,
   type StoredWrite,
@@ -87,6 +93,13 @@ export interface MemorySaverOptions {
    * and in bulk with `sweep()`.
    */
   ttl?: ThreadTtl;
+  /**
+   * How many list tails a channel's chain holds before a put stores the
+   * list whole again (default 64). A list channel that grows by appends (a
+   * chat's messages) is stored as each version's new elements only; a read
+   * follows at most this many links. 0 stores every version whole.
+   */
+  listChainLimit?: number;
 }
 
 /**
@@ -122,11 +135,14 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
   private readonly expiry: ThreadExpiry | undefined;
   // Savepoint's serializer when it is this saver's: values are then kept as bare JSON text.
   private readonly ownSerializer: SavepointSerializer | undefined;
+  // The lists this saver stored last, so a put of a longer one stores its tail.
+  private readonly chains: ListChains | undefined;
 
   constructor(options: MemorySaverOptions = {}) {
     super();
     this.serde = options.serde ?? defaultSerializer;
     this.ownSerializer = savepointSerializerOf(this.serde);
+    this.chains = listChainsFor(this.serde, options.listChainLimit, "MemorySaver");
     const storage = options.storage ?? new MemoryStorage();
     this.storage = storage;
     this.threads = storage.threads;
@@ -265,30 +281,49 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       () => `Checkpoint ${checkpointId}`,
     );
     if (encodedCheckpoint instanceof Promise) encodedCheckpoint = await encodedCheckpoint;
-    const blobs: [key: string, value: Encoded | null][] = [];
+    const blobs: [key: string, value: StoredBlob, channel: string][] = [];
+    const lists = new Map<string, ListWrite>();
     // One object in two channels (a run's `__end__` and `__previous__` hold
     // the same return value) is encoded once: its text is the same.
     const texts: [value: object, text: string][] = [];
     for (const blob of channelBlobs(checkpoint, newVersions)) {
       const key = keptKey(blob.channel, String(blob.version));
       if (!blob.present) {
-        blobs.push([key, null]);
+        blobs.push([key, null, blob.channel]);
         continue;
       }
       const value = blob.value;
+      const owner = () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`;
+      const list = this.chains?.encode(
+        threadId,
+        ns,
+        parentId,
+        blob.channel,
+        blob.version,
+        value,
+        owner,
+      );
+      if (list) {
+        lists.set(blob.channel, list);
+        blobs.push([
+          key,
+          list.base === undefined
+            ? list.text
+            : { tail: list.text, base: list.base, offset: list.offset },
+          blob.channel,
+        ]);
+        continue;
+      }
       let encoded: Encoded | Promise<Encoded> | undefined =
         typeof value === "object" && value !== null ? textOf(texts, value) : undefined;
       if (encoded === undefined) {
-        encoded = this.encode(
-          value,
-          () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`,
-        );
+        encoded = this.encode(value, owner);
         if (encoded instanceof Promise) encoded = await encoded;
         if (typeof encoded === "string" && typeof value === "object" && value !== null) {
           if (texts.length < SHARED_TEXTS) texts.push([value, encoded]);
         }
       }
-      blobs.push([key, encoded]);
+      blobs.push([key, encoded, blob.channel]);
     }
     let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
     if (encodedMetadata instanceof Promise) encodedMetadata = await encodedMetadata;
@@ -301,8 +336,22 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       if (head !== ifHead) throw new CheckpointConflictError(threadId, ifHead, head);
     }
     const space = existing ?? namespaceIn(this.threads, threadId, ns, true);
-    // One value per (channel, version): the first stored stays.
-    for (const [key, value] of blobs) if (!space.blobs.has(key)) space.blobs.set(key, value);
+    // One value per (channel, version): the first stored stays. A list is a
+    // base for the next put only if what is stored is what this put sent.
+    let allStored = true;
+    for (const [key, value, channel] of blobs) {
+      if (space.blobs.has(key)) {
+        allStored = false;
+        continue;
+      }
+      // A tail whose base a prune or delete removed since it was planned
+      // is stored whole instead (a new chain), never as a dangling link.
+      if (isTail(value) && !space.blobs.has(keptKey(channel, value.base))) {
+        const full = fullListWrite(lists.get(channel)!);
+        lists.set(channel, full);
+        space.blobs.set(key, full.text);
+      } else space.blobs.set(key, value);
+    }
     insertSorted(space.ids, checkpointId);
     space.checkpoints.set(checkpointId, {
       id: checkpointId,
@@ -313,6 +362,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     const now = Date.now();
     if (thread) applyUpdate(this.records, threadId, checkpointId, thread, now);
     this.storage.lastWrite.set(threadId, now);
+    if (this.chains) {
+      if (allStored) {
+        const versions = checkpoint.channel_versions;
+        this.chains.committed(threadId, ns, parentId, checkpointId, versions, newVersions, lists);
+      } else this.chains.forget(threadId, ns);
+    }
     return checkpointConfig(threadId, ns, checkpointId);
   }
 
@@ -356,7 +411,9 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    removeThread(this.storage, checkThreadId(threadId, "deleteThread"));
+    const id = checkThreadId(threadId, "deleteThread");
+    this.chains?.forget(id);
+    removeThread(this.storage, id);
   }
 
   /**
@@ -390,6 +447,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
    */
   async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
     const ids = pruneThreadIds(threadIds).map((id) => checkThreadId(id, "prune"));
+    for (const id of ids) this.chains?.forget(id);
     return pruneThreads(this.storage, ids, keepCount(options?.keep), this.reader);
   }
 

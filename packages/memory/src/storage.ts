@@ -34,7 +34,26 @@ export interface Namespace {
   readonly checkpoints: Map<string, StoredCheckpoint>;
   readonly writes: Map<string, Map<string, StoredWrite>>;
   /** Channel values by (channel, version); `null` records an emptied channel. */
-  readonly blobs: Map<string, Encoded | null>;
+  readonly blobs: Map<string, StoredBlob>;
+}
+
+/**
+ * A list channel's version stored as the elements after the first `offset`
+ * of version `base` of the same channel (saver-kit/list-chains.ts): `tail`
+ * is their JSON text. Always written with Savepoint's serializer.
+ */
+export interface StoredTail {
+  readonly tail: string;
+  readonly base: string;
+  readonly offset: number;
+}
+
+/** One stored channel value: a value, a list tail, or `null` for an emptied channel. */
+export type StoredBlob = Encoded | StoredTail | null;
+
+/** True for a stored list tail. */
+export function isTail(blob: StoredBlob | undefined): blob is StoredTail {
+  return typeof blob === "object" && blob !== null && !Array.isArray(blob);
 }
 
 /** One thread's record as memory keeps it. */

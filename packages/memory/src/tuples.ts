@@ -7,15 +7,24 @@ import {
   type CheckpointMetadata,
   type CheckpointPendingWrite,
   type CheckpointTuple,
+  CorruptValueError,
   channelVersionKey,
   checkStoredCheckpoint,
   compareStoredWrites,
+  joinListChain,
+  type ListLink,
   locateDecodeError,
   migratePendingSends,
   type StoredLocation,
   tupleOf,
 } from "@savepoint/core";
-import type { Encoded, Namespace, StoredCheckpoint } from "./storage.js";
+import {
+  type Encoded,
+  isTail,
+  type Namespace,
+  type StoredBlob,
+  type StoredCheckpoint,
+} from "./storage.js";
 
 export async function readTuple(
   threadId: string,
@@ -55,7 +64,9 @@ export async function readTuple(
     for (const channel of Object.keys(versions)) {
       const blob = space.blobs.get(channelVersionKey(channel, versions[channel]!));
       if (!blob) continue;
-      let value = decodeAt(decode, blob, where, "channel value", { channel });
+      let value = isTail(blob)
+        ? decodeChain(space, channel, blob, decode, where)
+        : decodeAt(decode, blob, where, "channel value", { channel });
       if (value instanceof Promise) value = await value;
       // Assigned (cheap, an ordinary shape) unless the name is inherited: a
       // "__proto__" key must stay an own data property, never set the
@@ -91,6 +102,35 @@ export async function readTuple(
     parentId: stored.parentId,
     pendingWrites,
   });
+}
+
+// A list stored as tails (saver-kit/list-chains.ts): every link down to the
+// full copy, decoded and joined. A tail is Savepoint's JSON text, decoded as
+// such; the full copy is an ordinary stored value.
+async function decodeChain(
+  space: Namespace,
+  channel: string,
+  head: StoredBlob,
+  decode: (value: Encoded) => unknown,
+  where: (part: string, taskId?: string, channel?: string) => StoredLocation,
+): Promise<unknown[]> {
+  const links: ListLink[] = [];
+  let blob: StoredBlob | undefined = head;
+  while (isTail(blob)) {
+    let value = decodeAt(decode, blob.tail, where, "channel value", { channel });
+    if (value instanceof Promise) value = await value;
+    links.push({ value, offset: blob.offset });
+    blob = space.blobs.get(channelVersionKey(channel, blob.base));
+  }
+  if (blob === undefined || blob === null) {
+    throw new CorruptValueError("a list tail whose base version is not stored", {
+      where: where("channel value", undefined, channel),
+    });
+  }
+  let full = decodeAt(decode, blob, where, "channel value", { channel });
+  if (full instanceof Promise) full = await full;
+  links.push({ value: full });
+  return joinListChain(links, where("channel value", undefined, channel));
 }
 
 // Decodes synchronously when the serializer allows (no await per value),

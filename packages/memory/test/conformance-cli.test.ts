@@ -129,8 +129,8 @@ describe("savepoint-conformance CLI", () => {
   it("create() returning new MemorySaver() each time: one failure for the whole suite, saying why", async () => {
     const { code, stdout } = await runCli("unshared-saver.js");
     expect(code).toBe(1);
-    // Restart cases: 11 in restart, 1 in runtime, 1 in threads (plus the one that fails).
-    expect(lastLine(stdout)).toMatch(/^\d+ passed, 1 failed, 13 skipped$/);
+    // Restart cases: 11 in restart, 1 in runtime, 1 in threads, 2 in lists (plus the one that fails).
+    expect(lastLine(stdout)).toMatch(/^\d+ passed, 1 failed, 15 skipped$/);
     expect(stdout).toMatch(/✗ restart\s+0 passed, 1 failed, 11 skipped/);
     expect(stdout).toContain(
       "create() must return savers over the same storage (one shared MemoryStorage, the same " +
@@ -144,10 +144,11 @@ describe("savepoint-conformance CLI", () => {
   it("durable: false skips the restart cases with that reason and passes the rest, exit 0", async () => {
     const { code, stdout } = await runCli("not-durable-saver.js");
     expect(code, stdout).toBe(0);
-    expect(lastLine(stdout)).toMatch(/^\d+ passed, 0 failed, 14 skipped$/);
+    expect(lastLine(stdout)).toMatch(/^\d+ passed, 0 failed, 16 skipped$/);
     expect(stdout).toMatch(/✓ restart\s+0 passed, 0 failed, 12 skipped/);
     expect(stdout).toMatch(/✓ runtime\s+\d+ passed, 0 failed, 1 skipped/);
     expect(stdout).toMatch(/✓ threads\s+\d+ passed, 0 failed, 1 skipped/);
+    expect(stdout).toMatch(/✓ lists\s+\d+ passed, 0 failed, 2 skipped/);
     expect(stdout).toContain("skipped: the initializer declares durable: false");
   });
 });

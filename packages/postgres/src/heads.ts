@@ -17,7 +17,7 @@ import {
   CheckpointConflictError,
   type CheckpointMetadata,
 } from "@savepoint/core";
-import type { Queryable } from "./sql.js";
+import type { Queryable, Row } from "./sql.js";
 import type { Statements } from "./statements.js";
 
 /**
@@ -79,9 +79,10 @@ export async function putUnderHead(
     ifHead: string | null | undefined;
     metadata: CheckpointMetadata | undefined;
   },
-): Promise<void> {
+): Promise<Row> {
   for (let attempt = 0; ; attempt++) {
-    if ((await db.query(put.statement, put.params)).length > 0) return;
+    const [row] = await db.query(put.statement, put.params);
+    if (row) return row;
     const head = await readHead(db, sql, put.threadKey, put.nsKey);
     if (head.dangling === undefined) {
       throw new CheckpointConflictError(put.threadId, put.ifHead ?? null, head.actual);

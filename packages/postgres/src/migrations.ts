@@ -160,6 +160,23 @@ ALTER TABLE ${s}.heads ALTER COLUMN last_write_at SET DEFAULT (extract(epoch fro
 CREATE INDEX heads_idle ON ${s}.heads (last_write_at);
 `,
   },
+  {
+    version: 5,
+    name: "list channels stored as tails",
+    // A version of a list channel that extends an earlier version of the
+    // same channel (a chat's messages, one turn longer) is stored as its
+    // tail: `value` holds the elements after the first `base_length` of
+    // version `base_version`, and `type` is core's LIST_TAIL_TYPE, which an
+    // older release refuses rather than reading a tail as the whole list.
+    // Rows written before this step are full values (both columns NULL) and
+    // read as they always did. Nullable columns without a default: adding
+    // them rewrites nothing. A read follows base_version through the
+    // primary key, so no index is needed.
+    sql: (s) => `
+ALTER TABLE ${s}.channel_values ADD COLUMN base_version text COLLATE "C";
+ALTER TABLE ${s}.channel_values ADD COLUMN base_length integer;
+`,
+  },
 ];
 
 /**

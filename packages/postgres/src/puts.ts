@@ -7,6 +7,8 @@ import {
   type Checkpoint,
   type CheckpointMetadata,
   checkpointWithoutValues,
+  type ListChains,
+  type ListWrite,
   type PutOptions,
 } from "@savepoint/core";
 import { keyOf, nsKeyOf } from "./identifiers.js";
@@ -25,6 +27,8 @@ export interface PutTarget {
   /** The channels whose values this put stores (every channel while inline rows remain). */
   versions: ChannelVersions;
   options: PutOptions | undefined;
+  /** The saver's list chains, when its serializer is Savepoint's (lists may be stored as tails). */
+  chains: ListChains | undefined;
 }
 
 /**
@@ -33,20 +37,40 @@ export interface PutTarget {
  *
  * @example
  * ```ts
- * const { statement, params } = await putQuery(codec, sql, { threadId, ns: "", parentId, checkpoint, metadata, versions, options });
+ * const { statement, params } = await putQuery(codec, sql, { threadId, ns: "", parentId, checkpoint, metadata, versions, options, chains: undefined });
  * ```
  */
 export async function putQuery(
   codec: ValueCodec,
   sql: Statements,
   target: PutTarget,
-): Promise<{ statement: string; params: unknown[]; addsRecord: boolean }> {
+): Promise<{
+  statement: string;
+  params: unknown[];
+  addsRecord: boolean;
+  /** How many channel values the statement sends: its `values_stored` says how many were new. */
+  values: number;
+  /** The list writes among them, for `ListChains.committed`. */
+  lists: Map<string, ListWrite>;
+}> {
   const { threadId, ns, checkpoint, options } = target;
   const checkpointId = checkpoint.id;
   const ifHead = options?.ifHead;
   const [type, text] = await codec.encode(
     checkpointWithoutValues(checkpoint),
     `Checkpoint ${checkpointId}`,
+  );
+  const blobs = await encodeBlobs(
+    codec,
+    checkpoint,
+    target.versions,
+    checkpointId,
+    target.chains && {
+      chains: target.chains,
+      threadId,
+      ns,
+      parentId: target.parentId,
+    },
   );
   const params: unknown[] = [
     keyOf(threadId),
@@ -59,7 +83,7 @@ export async function putQuery(
     text,
     codec.metadataToJsonb(target.metadata ?? {}),
     JSON.stringify(checkpoint.channel_versions ?? {}),
-    await encodeBlobs(codec, checkpoint, target.versions, checkpointId),
+    blobs.json,
   ];
   const record =
     options?.thread && ns === "" ? await recordParams(codec, threadId, options.thread) : undefined;
@@ -71,5 +95,11 @@ export async function putQuery(
     params.push(ifHead);
   }
   if (record) params.push(...record);
-  return { statement, params, addsRecord: record !== undefined && ifHead === null };
+  return {
+    statement,
+    params,
+    addsRecord: record !== undefined && ifHead === null,
+    values: blobs.count,
+    lists: blobs.writes,
+  };
 }

@@ -127,14 +127,21 @@ LEFT JOIN ${s}.channel_values v ON v.thread_key = $1::bytea AND v.ns_key = n.ns_
     /**
      * Removes checkpoints `$3` (json ids) of thread `$1`, namespace `$2`,
      * with their writes, and every channel value of the namespace that no
-     * other checkpoint lists. One statement sees one snapshot, so the kept
+     * other checkpoint lists (or builds its list from: the bases of a list
+     * stored as tails stay). One statement sees one snapshot, so the kept
      * versions are read from the checkpoints not in `$3`.
      */
-    pruneNamespace: `WITH kept AS MATERIALIZED (
-  SELECT DISTINCT e.key, e.value
+    pruneNamespace: `WITH RECURSIVE kept (key, value) AS (
+  SELECT e.key COLLATE "C", e.value COLLATE "C"
   FROM ${s}.checkpoints c CROSS JOIN LATERAL jsonb_each_text(c.channel_versions) AS e
   WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.channel_versions IS NOT NULL
-    AND c.checkpoint_id <> ALL (${ids("$3")})),
+    AND c.checkpoint_id <> ALL (${ids("$3")})
+  UNION
+  -- a list stored as tails needs every base down to its full copy
+  SELECT b.channel, b.base_version
+  FROM kept k JOIN ${s}.channel_values b ON b.thread_key = $1::bytea AND b.ns_key = $2::bytea
+    AND b.channel = k.key AND b.version = k.value
+  WHERE b.base_version IS NOT NULL),
 gone AS (
   DELETE FROM ${s}.checkpoints c
   WHERE c.thread_key = $1::bytea AND c.ns_key = $2::bytea AND c.checkpoint_id = ANY (${ids("$3")})
@@ -175,8 +182,8 @@ w AS (
   SELECT $2::bytea, w.ns_key, w.checkpoint_id, w.task_key, w.idx, w.task_id, w.task_path, w.channel, w.type, w.value
   FROM ${s}.writes w WHERE w.thread_key = $1::bytea),
 v AS (
-  INSERT INTO ${s}.channel_values (thread_key, ns_key, channel, version, type, value)
-  SELECT $2::bytea, v.ns_key, v.channel, v.version, v.type, v.value
+  INSERT INTO ${s}.channel_values (thread_key, ns_key, channel, version, type, value, base_version, base_length)
+  SELECT $2::bytea, v.ns_key, v.channel, v.version, v.type, v.value, v.base_version, v.base_length
   FROM ${s}.channel_values v WHERE v.thread_key = $1::bytea),
 h AS (
   INSERT INTO ${s}.heads (thread_key, ns_key, checkpoint_id)

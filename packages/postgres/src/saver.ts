@@ -8,7 +8,9 @@ import {
   checkpointConfig,
   defaultSerializer,
   LangGraphSaverMethods,
+  type ListChains,
   type ListedThread,
+  listChainsFor,
   type PendingWrite,
   type PruneOptions,
   type PruneResult,
@@ -47,6 +49,7 @@ import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
 import { putQuery } from "./puts.js";
 import { copyThread, pruneThreads, type RetentionContext, sweepThreads } from "./retention.js";
+import type { Row } from "./sql.js";
 import { type Statements, statements } from "./statements.js";
 import { type Sweeper, type SweeperOptions, Sweepers } from "./sweeper.js";
 import { listThreadRecords, recordParams } from "./thread-records.js";
@@ -80,6 +83,13 @@ export interface PostgresSaverOptions {
    * database's clock. Default: none expire.
    */
   ttl?: ThreadTtl;
+  /**
+   * How many list tails a channel's chain holds before a put stores the
+   * list whole again (default 64). A list channel that grows by appends (a
+   * chat's messages) is stored as each version's new elements only; a read
+   * follows at most this many links. 0 stores every version whole.
+   */
+  listChainLimit?: number;
 }
 
 /**
@@ -131,6 +141,9 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   private readonly source: SourcePlan;
   private readonly timeouts: Required<PostgresTimeouts>;
   private readonly codec: ValueCodec;
+  // The lists this saver stored last, so a put of a longer one stores its
+  // tail (Savepoint's serializer only: a tail is its JSON).
+  private readonly chains: ListChains | undefined;
   private readonly sql: Statements;
   private readonly ttl: ResolvedTtl | undefined;
   private readonly sweepers = new Sweepers((options) => this.sweep(options));
@@ -165,6 +178,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     this.schema = options.schema ?? "savepoint";
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new ValueCodec(this.serde);
+    this.chains = listChainsFor(this.serde, options.listChainLimit, "PostgresSaver");
     this.sql = statements(quoteSchema(this.schema));
     this.ttl = resolveTtl(options.ttl, "PostgresSaver");
   }
@@ -292,19 +306,35 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     if (typeof options?.ifHead === "string") storableId("put: options.ifHead", options.ifHead);
     const db = await this.db(); // first: it tells whether inline rows remain
     const versions = this.inline ? checkpoint.channel_versions : newVersions;
-    const target = { threadId, ns, parentId, checkpoint, metadata, versions, options };
-    const { statement, params, addsRecord } = await putQuery(this.codec, this.sql, target);
+    const chains = this.chains;
+    const target = { threadId, ns, parentId, checkpoint, metadata, versions, options, chains };
+    const put = await putQuery(this.codec, this.sql, target);
+    const { statement, params, addsRecord } = put;
     if (addsRecord) this.recordsAdded(db);
-    await putUnderHead(db, this.sql, {
-      statement,
-      params,
-      threadId,
-      ns,
-      threadKey: params[0] as Buffer,
-      nsKey: params[1] as Buffer,
-      ifHead: options?.ifHead,
-      metadata,
-    });
+    let row: Row;
+    try {
+      row = await putUnderHead(db, this.sql, {
+        statement,
+        params,
+        threadId,
+        ns,
+        threadKey: params[0] as Buffer,
+        nsKey: params[1] as Buffer,
+        ifHead: options?.ifHead,
+        metadata,
+      });
+    } catch (error) {
+      chains?.forget(threadId, ns);
+      throw error;
+    }
+    // Its lists are bases for the next put only if every value it sent was
+    // stored (none was there already under the same version).
+    if (chains) {
+      if (Number(row.values_stored) === put.values) {
+        const all = checkpoint.channel_versions;
+        chains.committed(threadId, ns, parentId, checkpoint.id, all, versions, put.lists);
+      } else chains.forget(threadId, ns);
+    }
     return checkpointConfig(threadId, ns, checkpoint.id);
   }
 
@@ -334,6 +364,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   /** Removes every checkpoint and write of one thread, and its record, in one statement. */
   async deleteThread(threadId: string): Promise<void> {
     const id = threadIdArg(threadId, "deleteThread");
+    this.chains?.forget(id);
     const db = await this.db();
     await db.query(this.sql.deleteThread, [keyOf(id)]);
   }
@@ -348,6 +379,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
    * ```
    */
   async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    if (Array.isArray(threadIds)) for (const id of threadIds) this.chains?.forget(String(id));
     return pruneThreads(await this.retention(), threadIds, options);
   }
 

@@ -47,12 +47,30 @@ export function statements(s: string) {
   ) AS writes`;
 
   // The stored values of the versions the checkpoint lists, as one json
-  // array of [channel, type, value] (null for a row with inline values).
+  // array of [channel, type, value, base length] (null for a row with inline
+  // values). A list stored as tails (migration 5) brings its chain: the
+  // base of each tail, down to the full copy, each channel's links together
+  // and newest first. One recursive walk over the primary key, so a read
+  // stays one query however long the chain (at most a chain's limit of links).
+  // Each step is a LATERAL lookup by the whole key, fenced with LIMIT 1 (the
+  // key is unique) so the planner cannot flatten it: without statistics
+  // (PGlite has no autovacuum) a plain join was planned as a scan of all the
+  // thread's rows per link.
   const valuesOf = (c: string) => `(
-    SELECT json_agg(json_build_array(v.channel, v.type, v.value))
-    FROM jsonb_each_text(${c}.channel_versions) e
-    JOIN ${s}.channel_values v ON v.thread_key = ${c}.thread_key AND v.ns_key = ${c}.ns_key
-      AND v.channel = e.key AND v.version = e.value
+    WITH RECURSIVE link AS (
+      SELECT v.channel, v.type, v.value, v.base_version, v.base_length, 0 AS depth
+      FROM jsonb_each_text(${c}.channel_versions) e
+      CROSS JOIN LATERAL (SELECT * FROM ${s}.channel_values x
+        WHERE x.thread_key = ${c}.thread_key AND x.ns_key = ${c}.ns_key
+          AND x.channel = e.key AND x.version = e.value LIMIT 1) v
+      UNION ALL
+      SELECT b.channel, b.type, b.value, b.base_version, b.base_length, link.depth + 1
+      FROM link CROSS JOIN LATERAL (SELECT * FROM ${s}.channel_values x
+        WHERE x.thread_key = ${c}.thread_key AND x.ns_key = ${c}.ns_key
+          AND x.channel = link.channel AND x.version = link.base_version LIMIT 1) b
+      WHERE link.depth < 100000)
+    SELECT json_agg(json_build_array(link.channel, link.type, link.value, link.base_length) ORDER BY link.channel, link.depth)
+    FROM link
   ) AS channel_values`;
 
   const tupleColumns = (c: string) =>
@@ -63,7 +81,7 @@ export function statements(s: string) {
   // $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns,
   // $6 parent id, $7 type, $8 checkpoint text (without channel_values), $9
   // metadata json, $10 channel_versions json, $11 the channel values of
-  // newVersions (`[[channel, version, type, value], ...]`). `ctes` decide the
+  // newVersions (`[[channel, version, type, value, base, base length], ...]`). `ctes` decide the
   // head; the checkpoint and its values are stored only if `from` has a row,
   // and the first value stored for a (channel, version) wins. With `record`,
   // the thread's record is upserted too (its parameters from that number on).
@@ -78,12 +96,13 @@ stored AS (
     checkpoint = excluded.checkpoint, metadata = excluded.metadata, channel_versions = excluded.channel_versions
   RETURNING 1 AS stored),
 vals AS (
-  INSERT INTO ${s}.channel_values (thread_key, ns_key, channel, version, type, value)
-  SELECT $1::bytea, $2::bytea, b->>0, b->>1, b->>2, b->>3
+  INSERT INTO ${s}.channel_values (thread_key, ns_key, channel, version, type, value, base_version, base_length)
+  SELECT $1::bytea, $2::bytea, b->>0, b->>1, b->>2, b->>3, b->>4, (b->>5)::int
   FROM json_array_elements($11::text::json) AS b
   WHERE EXISTS (SELECT 1 FROM stored)
-  ON CONFLICT (thread_key, ns_key, channel, version) DO NOTHING)${record ? `,\n${recordOnPut(s, record)}` : ""}
-SELECT stored FROM stored`;
+  ON CONFLICT (thread_key, ns_key, channel, version) DO NOTHING
+  RETURNING 1)${record ? `,\n${recordOnPut(s, record)}` : ""}
+SELECT stored, (SELECT count(*) FROM vals)::int AS values_stored FROM stored`;
 
   const sameThread = (t: string) => `${t}.thread_key = $1::bytea AND ${t}.ns_key = $2::bytea`;
   // The latest stored checkpoint: what the head is when its row is missing.

@@ -14,6 +14,11 @@ import {
   channelBlobs,
   checkStoredCheckpoint,
   decodeStored,
+  joinListChain,
+  LIST_TAIL_TYPE,
+  type ListChains,
+  type ListLink,
+  type ListWrite,
   migratePendingSends,
   nextUniqueVersion,
   quote,
@@ -58,10 +63,33 @@ export async function rowToTuple(row: Row, codec: ValueCodec): Promise<Checkpoin
       storedValues(row.channel_values),
     );
     const values: Record<string, unknown> = {};
-    for (const [channel, type, text] of stored) {
-      if (type === "empty" || text === null) continue;
+    // Each channel's links come together, its own row first, then the
+    // bases of a list stored as tails, down to the full copy.
+    for (let i = 0; i < stored.length; ) {
+      const channel = stored[i]![0];
+      let end = i + 1;
+      while (end < stored.length && stored[end]![0] === channel) end++;
+      const [, type, text] = stored[i]!;
       const where = { ...at, part: "channel value", channel };
-      const value = await decodeStored(where, () => codec.decode(type, text));
+      let value: unknown;
+      if (type === LIST_TAIL_TYPE) {
+        const links: ListLink[] = [];
+        for (let j = i; j < end; j++) {
+          const [, linkType, linkText, offset] = stored[j]!;
+          if (linkText === null) break;
+          const tail = linkType === LIST_TAIL_TYPE;
+          const decoded = await decodeStored(where, () =>
+            codec.decode(tail ? codec.json.type : linkType, linkText),
+          );
+          links.push(tail ? { value: decoded, offset: offset ?? -1 } : { value: decoded });
+          if (!tail) break;
+        }
+        value = joinListChain(links, where);
+      } else if (type === "empty" || text === null) {
+        i = end;
+        continue;
+      } else value = await decodeStored(where, () => codec.decode(type, text));
+      i = end;
       Object.defineProperty(values, channel, {
         value,
         enumerable: true,
@@ -150,12 +178,15 @@ export async function withPendingSends(
 
 /**
  * The channel values a `put` stores, as the put statements take them: one
- * json array of `[channel, version, type, value]`, one per channel in
- * `newVersions` (type "empty" and no value for a channel that is absent).
+ * json array of `[channel, version, type, value, base, baseLength]`, one per
+ * channel in `newVersions` (type "empty" and no value for a channel that is
+ * absent; a list stored as a tail names its base version and length). With
+ * `lists`, list values go through it (saver-kit/list-chains.ts) and the
+ * writes it made are returned, for `committed` once the put is stored.
  *
  * @example
  * ```ts
- * const blobs = await encodeBlobs(codec, checkpoint, newVersions, checkpoint.id);
+ * const { json } = await encodeBlobs(codec, checkpoint, newVersions, checkpoint.id);
  * ```
  */
 export async function encodeBlobs(
@@ -163,25 +194,49 @@ export async function encodeBlobs(
   checkpoint: Checkpoint,
   newVersions: ChannelVersions,
   checkpointId: string,
-): Promise<string> {
-  const rows: [string, string, string, string | null][] = [];
+  lists?: { chains: ListChains; threadId: string; ns: string; parentId: string | undefined },
+): Promise<{ json: string; count: number; writes: Map<string, ListWrite> }> {
+  const rows: [string, string, string, string | null, string | null, number | null][] = [];
+  const writes = new Map<string, ListWrite>();
   for (const blob of channelBlobs(checkpoint, newVersions)) {
+    const version = String(blob.version);
     if (!blob.present) {
-      rows.push([blob.channel, String(blob.version), "empty", null]);
+      rows.push([blob.channel, version, "empty", null, null, null]);
       continue;
     }
     const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpointId)}`;
+    const list = lists?.chains.encode(
+      lists.threadId,
+      lists.ns,
+      lists.parentId,
+      blob.channel,
+      blob.version,
+      blob.value,
+      owner,
+    );
+    if (list) {
+      writes.set(blob.channel, list);
+      rows.push(
+        list.base === undefined
+          ? [blob.channel, version, codec.json.type, list.text, null, null]
+          : [blob.channel, version, LIST_TAIL_TYPE, list.text, list.base, list.offset],
+      );
+      continue;
+    }
     const [type, text] =
       codec.encodeSync(blob.value, owner) ?? (await codec.encode(blob.value, owner));
-    rows.push([blob.channel, String(blob.version), type, text]);
+    rows.push([blob.channel, version, type, text, null, null]);
   }
-  return JSON.stringify(rows);
+  return { json: JSON.stringify(rows), count: rows.length, writes };
 }
 
-function storedValues(value: unknown): [string, string, string | null][] {
+// [channel, type, value, base length] per link, as the tuple queries aggregate them.
+type StoredLink = [channel: string, type: string, text: string | null, offset: number | null];
+
+function storedValues(value: unknown): StoredLink[] {
   const parsed = typeof value === "string" ? JSON.parse(value) : value;
   if (parsed === null || parsed === undefined) return [];
   if (!Array.isArray(parsed))
     throw new CorruptValueError("a channel values aggregate that is not a list");
-  return parsed as [string, string, string | null][];
+  return parsed as StoredLink[];
 }

@@ -39,6 +39,13 @@ export interface RedisSaverOptions {
   /** Serializer of checkpoints, metadata and writes. Default: core's `defaultSerializer`. */
   serde?: SerializerProtocol;
   /**
+   * How many list tails a channel's chain holds before a put stores the
+   * list whole again (default 64). A list channel that grows by appends (a
+   * chat's messages) is stored as each version's new elements only; a read
+   * follows at most this many links. 0 stores every version whole.
+   */
+  listChainLimit?: number;
+  /**
    * Expire threads idle this long (core's `ThreadTtl`; `{ seconds }` is the
    * older spelling). With `onExpire: "delete"` (the default) the thread's
    * keys expire by themselves, all together; `sweep()` expires the same

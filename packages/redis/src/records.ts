@@ -12,7 +12,12 @@ import {
   checkStoredCheckpoint,
   decodeStored,
   dumpTyped,
+  fullListWrite,
   indexWrites,
+  joinListChain,
+  type ListChains,
+  type ListLink,
+  type ListWrite,
   loadTyped,
   type Owner,
   type PendingWrite,
@@ -33,6 +38,9 @@ import { blobField, SEP, toHex } from "./keys.js";
 //   metadata:      [1, type]
 //   write:         [1, taskId, idx, channel, taskPath, type]
 //   channel value: [1, type], or [1, null] and no body for a channel emptied at that version
+//                  [2, base field, base length, type]: a list stored as its tail (the
+//                  elements after the first `base length` of the same channel's version
+//                  named by `base field`; see core's saver-kit/list-chains.ts)
 //
 // A checkpoint's blob fields are `channel!version` in hex (keys.ts's
 // blobField) for every channel it lists, joined by `,`, and come first so the
@@ -48,6 +56,9 @@ import { blobField, SEP, toHex } from "./keys.js";
 
 const FORMAT = 1;
 const CHECKPOINT_FORMAT = 2;
+const TAIL_FORMAT = 2;
+// The type of a list's text: Savepoint's serializer's (chains are only kept with it).
+const LIST_TYPE = "savepoint-json";
 const NEWLINE = 0x0a;
 const EMPTY_BLOB = `${JSON.stringify([FORMAT, null])}\n`;
 
@@ -61,6 +72,35 @@ const EMPTY_BLOB = `${JSON.stringify([FORMAT, null])}\n`;
  * ```
  */
 export const CHECKPOINT_BLOBS = '^%[2,"([0-9a-f!,]*)"';
+
+/**
+ * The Lua pattern that captures the base field of a channel value record
+ * that holds a list tail (format 2); a full value does not match it.
+ *
+ * @example
+ * ```ts
+ * `local base = string.match(rec, '${TAIL_BASE}')`;
+ * ```
+ */
+export const TAIL_BASE = '^%[2,"([0-9a-f!]*)"';
+
+/**
+ * Where a put's list values may become tails: the saver's chains and the
+ * put's thread, namespace and parent. `whole` stores every list whole (a
+ * retry after the script found a tail's base gone).
+ *
+ * @example
+ * ```ts
+ * const lists: PutLists = { chains, threadId: "t1", ns: "", parentId, whole: false };
+ * ```
+ */
+export interface PutLists {
+  chains: ListChains;
+  threadId: string;
+  ns: string;
+  parentId: string | undefined;
+  whole: boolean;
+}
 
 /**
  * A write as its record holds it: the pieces of a pending write and its sort key.
@@ -184,6 +224,9 @@ export class RecordCodec {
 
   // `channel_values` of a stored checkpoint from the blobs of its versions
   // (`blobs[i]` is the record of `fields[i]`, null when none was stored).
+  // After them come the links of lists stored as tails: for each field in
+  // order whose record is a tail, its base's record, and so on down to the
+  // full copy (or a null where a base is missing), as the read scripts walk them.
   private async channelValues(
     checkpoint: Record<string, unknown>,
     fields: readonly string[],
@@ -192,29 +235,64 @@ export class RecordCodec {
   ): Promise<Record<string, unknown>> {
     const versions = checkpoint.channel_versions;
     if (!isRecord(versions)) return {};
-    const byField = new Map<string, Buffer>();
-    fields.forEach((field, i) => {
-      const blob = blobs[i];
-      if (blob) byField.set(field, blob);
-    });
+    const channels = new Map<string, string>();
+    for (const channel of Object.keys(versions)) {
+      channels.set(blobField(channel, versions[channel] as ChannelVersion), channel);
+    }
     const found = new Map<string, { present: boolean; value?: unknown }>();
-    for (const [channel, version] of Object.entries(versions)) {
-      const field = blobField(channel, version as ChannelVersion);
-      const blob = byField.get(field);
-      if (blob) found.set(field, await this.decodeBlob(blob, { ...where, channel }));
+    let next = fields.length;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      let blob = blobs[i];
+      if (!blob) continue;
+      const channel = channels.get(field);
+      const at = { ...where, channel };
+      let decoded = await this.decodeBlob(blob, at);
+      if (decoded.offset !== undefined) {
+        const links: ListLink[] = [{ value: decoded.value, offset: decoded.offset }];
+        while (decoded.offset !== undefined) {
+          blob = blobs[next++];
+          if (!blob) break;
+          decoded = await this.decodeBlob(blob, at);
+          links.push(
+            decoded.offset === undefined
+              ? { value: decoded.value }
+              : { value: decoded.value, offset: decoded.offset },
+          );
+        }
+        decoded = {
+          present: true,
+          value: joinListChain(links, { ...at, part: "channel value" }),
+        };
+      }
+      if (channel !== undefined) found.set(field, decoded);
     }
     return channelValuesOf(versions as ChannelVersions, (channel, version) =>
       found.get(blobField(channel, version)),
     );
   }
 
-  // A channel value record: a value, or `present: false` for the "emptied" marker.
+  // A channel value record: a value, `present: false` for the "emptied"
+  // marker, or a list tail (its value and the length of its base in `offset`).
   private async decodeBlob(
     record: Buffer,
     where: StoredLocation,
-  ): Promise<{ present: boolean; value?: unknown }> {
+  ): Promise<{ present: boolean; value?: unknown; offset?: number }> {
     const at = { ...where, part: "channel value" };
-    const header = readHeader(record, at);
+    const { format, fields: header } = readRecordHeader(record, at, [FORMAT, TAIL_FORMAT]);
+    if (format === TAIL_FORMAT) {
+      const [base, offset, type] = header;
+      if (
+        header.length !== 3 ||
+        typeof base !== "string" ||
+        !Number.isInteger(offset) ||
+        typeof type !== "string"
+      ) {
+        throw new CorruptValueError(`a list tail record header ${quote(header)}`, { where: at });
+      }
+      const value = await this.value(record, header, at);
+      return { present: true, value, offset: offset as number };
+    }
     if (header.length !== 1 || (header[0] !== null && typeof header[0] !== "string")) {
       throw new CorruptValueError(`a channel value record header ${quote(header)}`, { where: at });
     }
@@ -235,19 +313,46 @@ export class RecordCodec {
     return value as CheckpointMetadata;
   }
 
-  /** The (blob field, record) pairs of the channels `versions` names: the tail of put's arguments. */
+  /**
+   * The (blob field, record) pairs of the channels `versions` names: the
+   * tail of put's arguments. With `lists`, list values go through its chains
+   * (a tail record names its base's field); `writes` are those list writes.
+   */
   async blobArguments(
     checkpoint: Checkpoint,
     versions: ChannelVersions,
-  ): Promise<(string | Buffer)[]> {
+    lists?: PutLists,
+  ): Promise<{ args: (string | Buffer)[]; writes: Map<string, ListWrite> }> {
     const out: (string | Buffer)[] = [];
+    const writes = new Map<string, ListWrite>();
     for (const blob of channelBlobs(checkpoint, versions)) {
       const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpoint.id)}`;
-      let record = this.encodeBlob(blob, owner);
+      let list =
+        blob.present && lists
+          ? lists.chains.encode(
+              lists.threadId,
+              lists.ns,
+              lists.parentId,
+              blob.channel,
+              blob.version,
+              blob.value,
+              owner,
+            )
+          : undefined;
+      if (list && lists?.whole) list = fullListWrite(list);
+      let record: string | Buffer | Promise<string | Buffer>;
+      if (list) {
+        writes.set(blob.channel, list);
+        const header =
+          list.base === undefined
+            ? [FORMAT, LIST_TYPE]
+            : [TAIL_FORMAT, blobField(blob.channel, list.base), list.offset, LIST_TYPE];
+        record = `${JSON.stringify(header)}\n${list.text}`;
+      } else record = this.encodeBlob(blob, owner);
       if (record instanceof Promise) record = await record;
       out.push(blobField(blob.channel, blob.version), record);
     }
-    return out;
+    return { args: out, writes };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { TOUCH } from "./expiry-lua.js";
-import { CHECKPOINT_BLOBS } from "./records.js";
+import { CHECKPOINT_BLOBS, TAIL_BASE } from "./records.js";
 import { HEAD, Script } from "./scripts.js";
 
 // The Lua of retention: pruning, expiring and copying one thread (in its
@@ -15,7 +15,8 @@ import { HEAD, Script } from "./scripts.js";
  * remove. Nothing changes (returns nil) when any namespace's head moved on.
  * Else each named checkpoint goes with its metadata, index entries and
  * writes, then every channel value of those namespaces that no remaining
- * checkpoint lists (records.ts: the blob fields in a checkpoint's header);
+ * checkpoint lists (records.ts: the blob fields in a checkpoint's header)
+ * or builds a list from (the bases of a list stored as tails);
  * returns how many checkpoints were removed.
  */
 const PRUNE_PLAN = `${HEAD}
@@ -51,6 +52,23 @@ local function prune_plan(at)
       local list = cp and string.match(cp, '${CHECKPOINT_BLOBS}')
       if list then
         for field in string.gmatch(list, '[^,]+') do referenced[ns .. '!' .. field] = true end
+      end
+    end
+  end
+  -- A list stored as tails needs every base down to its full copy.
+  local queue = {}
+  for f in pairs(referenced) do queue[#queue + 1] = f end
+  local q = 1
+  while q <= #queue do
+    local f = queue[q]
+    q = q + 1
+    local rec = redis.call('HGET', KEYS[7], f)
+    local base = rec and string.match(rec, '${TAIL_BASE}')
+    if base then
+      local b = string.sub(f, 1, string.find(f, '!', 1, true)) .. base
+      if not referenced[b] then
+        referenced[b] = true
+        queue[#queue + 1] = b
       end
     end
   end

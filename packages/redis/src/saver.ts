@@ -10,7 +10,10 @@ import {
   checkThreadId,
   defaultSerializer,
   LangGraphSaverMethods,
+  type ListChains,
   type ListedThread,
+  type ListWrite,
+  listChainsFor,
   listLimit,
   namespaceOf,
   optionalCheckpointId,
@@ -102,6 +105,9 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
 
   private readonly connection: Connection;
   private readonly codec: RecordCodec;
+  // The lists this saver stored last, so a put of a longer one stores its
+  // tail (Savepoint's serializer only: a tail is its JSON).
+  private readonly chains: ListChains | undefined;
   private readonly retention: SaverRetention;
   private readonly index: ThreadIndex;
   private readonly threads: ThreadRecords;
@@ -113,6 +119,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);
     this.serde = options.serde ?? defaultSerializer;
     this.codec = new RecordCodec(this.serde);
+    this.chains = listChainsFor(this.serde, options.listChainLimit, "RedisSaver");
     this.connection = new Connection(source, options.redisOptions);
     this.client = this.connection.client;
     this.index = new ThreadIndex(this.connection, this.prefix);
@@ -232,26 +239,51 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
     const scriptKeys = this.retention.scriptKeys(
       this.threads.scriptKeys(keys, options?.thread, ns),
     );
-    const run = async (versions: ChannelVersions, all: boolean) => {
-      const blobs = await this.codec.blobArguments(checkpoint, versions);
-      const argv = [...args, all ? "1" : "0", ...thread, ...blobs];
+    const chains = this.chains;
+    let lists: Map<string, ListWrite> = new Map();
+    let sent = 0;
+    let sentVersions = newVersions;
+    const run = async (versions: ChannelVersions, all: boolean, whole = false) => {
+      const put = chains && { chains, threadId, ns, parentId, whole };
+      const blobs = await this.codec.blobArguments(checkpoint, versions, put);
+      lists = blobs.writes;
+      sent = blobs.args.length / 2;
+      sentVersions = versions;
+      const argv = [...args, all ? "1" : "0", ...thread, ...blobs.args];
       return this.index.put(keys, () =>
         this.connection.run("put", SCRIPTS.put, keys, argv, scriptKeys),
       );
     };
     const early = this.threads.preindexed(keys, options?.thread, ns);
-    let reply = await run(newVersions, false);
-    await early;
-    // The parent was written before channel values were stored apart: the
-    // channels carried over from it have no values of their own yet.
-    if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
-    const [status, actual, updatedAt, touched, workflow] = reply as [
+    let reply: unknown;
+    try {
+      reply = await run(newVersions, false);
+      await early;
+      // The parent was written before channel values were stored apart: the
+      // channels carried over from it have no values of their own yet.
+      if ((reply as [number])[0] === 3) reply = await run(checkpoint.channel_versions ?? {}, true);
+      // A list tail's base is gone (pruned or deleted since): lists go whole.
+      if ((reply as [number])[0] === 4)
+        reply = await run(sentVersions, sentVersions !== newVersions, true);
+    } catch (error) {
+      chains?.forget(threadId, ns);
+      throw error;
+    }
+    const [status, actual, updatedAt, touched, workflow, stored] = reply as [
       number,
       Buffer | number,
       number?,
       number?,
       Buffer?,
+      number?,
     ];
+    // Its lists are bases for the next put only if every value it sent was new.
+    if (chains) {
+      if (status === 1 && stored === sent) {
+        const all = checkpoint.channel_versions;
+        chains.committed(threadId, ns, parentId, checkpointId, all, sentVersions, lists);
+      } else chains.forget(threadId, ns);
+    }
     if (status === 2) {
       throw missingRecord(threadId, `${toHex(ns)}${SEP}${actual}`, "checkpoint");
     }
@@ -343,6 +375,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
    */
   async deleteThread(threadId: string): Promise<void> {
     const keys = this.keysOf(checkThreadId(threadId, "deleteThread"));
+    this.chains?.forget(threadId);
     await this.threads.deleteThread(keys, async () => {
       await Promise.all([this.retention.forget(keys), this.index.deleteThread(keys)]);
     });
@@ -361,6 +394,7 @@ export class RedisSaver extends LangGraphSaverMethods implements CheckpointSaver
    * ```
    */
   prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
+    if (Array.isArray(threadIds)) for (const id of threadIds) this.chains?.forget(String(id));
     return this.retention.prune(threadIds, options);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
 import { TOUCH } from "./expiry-lua.js";
-import { CHECKPOINT_BLOBS } from "./records.js";
+import { CHECKPOINT_BLOBS, TAIL_BASE } from "./records.js";
 import { READ_THREAD_RECORD, THREAD_PAGE, THREAD_RAISE, THREAD_UPDATE } from "./thread-lua.js";
 
 // The Lua lives here as template strings rather than .lua files so the build
@@ -47,8 +47,23 @@ local function blobs(m, cp)
   local sep = string.find(m, '!', 1, true)
   if not list or list == '' or not sep then return out end
   local ns = string.sub(m, 1, sep)
+  local tails = {}
   for field in string.gmatch(list, '[^,]+') do
-    out[#out + 1] = redis.call('HGET', KEYS[7], ns .. field)
+    local rec = redis.call('HGET', KEYS[7], ns .. field)
+    out[#out + 1] = rec
+    if rec then tails[#tails + 1] = rec end
+  end
+  -- A list stored as tails: each tail's base, in field order, down to its
+  -- full copy (false where a base is missing, which the reader reports).
+  for i = 1, #tails do
+    local base = string.match(tails[i], '${TAIL_BASE}')
+    local links = 0
+    while base and links < 100000 do
+      local rec = redis.call('HGET', KEYS[7], ns .. base)
+      out[#out + 1] = rec
+      links = links + 1
+      base = rec and string.match(rec, '${TAIL_BASE}')
+    end
   end
   return out
 end
@@ -96,11 +111,13 @@ end
  * the thread update (a count n, then n arguments: see thread-lua.ts; 0 for
  * none), then pairs of (blob field "channel!version", channel value record),
  * each kept only if that (channel, version) has no value yet. Returns {1,
- * created, thread record's updatedAt or 0, touch time or 0, workflow or ""},
- * {0, actual head cid or ""}, {2, head cid} when the index's head
- * has no record, or {3} when the parent's record has its channel values
- * inline (written before they were stored apart): its channels have no
- * values of their own, so the put must send them all. Nothing is written
+ * created, thread record's updatedAt or 0, touch time or 0, workflow or "",
+ * how many channel values were new}, {0, actual head cid or ""}, {2, head
+ * cid} when the index's head has no record, {3} when the parent's record has
+ * its channel values inline (written before they were stored apart): its
+ * channels have no values of their own, so the put must send them all, or
+ * {4} when a list tail's base is not stored (pruned or deleted since the
+ * saver saw it): the put must send its lists whole. Nothing is written
  * unless the reply is {1, ...}. The head check and the writes are one
  * script, so of two puts racing on the same expected head exactly one
  * commits, with its channel values and its thread record.
@@ -119,6 +136,10 @@ if mode ~= '' then
     return {0, current}
   end
 end
+for i = 11 + tonumber(ARGV[10]), #ARGV, 2 do
+  local base = string.match(ARGV[i + 1], '${TAIL_BASE}')
+  if base and redis.call('HEXISTS', KEYS[7], ns .. '!' .. base) == 0 then return {4} end
+end
 if ARGV[9] == '0' and ARGV[8] ~= '' then
   local parent = redis.call('HGET', KEYS[3], ns .. '!' .. ARGV[8])
   if parent and string.sub(parent, 1, 3) == '[1,' then return {3} end
@@ -131,10 +152,11 @@ redis.call('ZADD', KEYS[2], 0, cid .. '!' .. ns)
 redis.call('HSET', KEYS[3], m, ARGV[3])
 redis.call('HSET', KEYS[4], m, ARGV[4])
 local blobs = 11 + tonumber(ARGV[10])
-for i = blobs, #ARGV, 2 do redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
+local stored = 0
+for i = blobs, #ARGV, 2 do stored = stored + redis.call('HSETNX', KEYS[7], ns .. '!' .. ARGV[i], ARGV[i + 1]) end
 local updated = thread_update(10, cid, false)
 local touched, workflow = touch(ARGV[7])
-return {1, created, updated, touched, workflow or ''}
+return {1, created, updated, touched, workflow or '', stored}
 `;
 
 // `store(first, w, wi)` stores the (field suffix, "1" to replace or "0" to

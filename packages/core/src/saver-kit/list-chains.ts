@@ -1,0 +1,366 @@
+// Append-only storage of list channels. A chat thread's `messages` channel
+// gets a new version every turn that is the previous list plus one or two
+// messages; stored whole, each put costs the whole history. A put whose
+// parent's version of the channel is a prefix of the new value stores only
+// the tail and a reference to that base version (and the base's length); a
+// read rebuilds the list from the chain of tails down to a full copy.
+//
+// Soundness. A list element is an object user code may have changed in
+// place since it was stored (LangChain messages are mutable), so reference
+// equality proves nothing. Every element of the new value is encoded, and
+// the prefix is accepted only when each element's text equals the text this
+// saver stored for the base version, element by element. That text is what
+// the chain rebuilds from, so the rebuilt list is the new value exactly. The
+// cost is one encode of the list per put (what a full copy cost before);
+// what no longer grows is the stored bytes and what a put sends to storage.
+//
+// The texts of a base are kept in this process only, for the last put of
+// each (thread, namespace), and only once that put committed with every
+// value it sent actually stored: a base is only ever the parent's version,
+// never a guess. Without one (a fork from an older checkpoint, another
+// process's put, a restart, a foreign serializer, a list with holes) the
+// value is stored whole, which starts a new chain. A chain is cut with a
+// full copy every `limit` links, so a read follows at most that many.
+
+import type { ChannelVersion, ChannelVersions } from "../contract/checkpoint.js";
+import { CorruptValueError, InvalidArgumentError, type StoredLocation } from "../errors/index.js";
+import type { Owner, SavepointSerializer, SerializerProtocol } from "../serde/serializer.js";
+import { savepointSerializerOf } from "../serde/typed.js";
+
+/**
+ * The type tag a saver stores beside a list tail (its text is the tail's
+ * JSON, Savepoint's serializer's); a reader that does not know it refuses it.
+ *
+ * @example
+ * ```ts
+ * if (type === LIST_TAIL_TYPE) links.push({ value: serializer.decode(text), offset });
+ * ```
+ */
+export const LIST_TAIL_TYPE = "savepoint-list-tail";
+
+/**
+ * How many tails a chain holds before a put stores a full copy again: the
+ * most links a read follows (see docs/benchmarks.md, S1, for what it costs).
+ *
+ * @example
+ * ```ts
+ * new ListChains(serializer, { limit: LIST_CHAIN_LIMIT });
+ * ```
+ */
+export const LIST_CHAIN_LIMIT = 64;
+
+/**
+ * The shortest list stored as a chain: a shorter one is encoded as any
+ * value (one encode, nothing kept), since a tail saves little on it and the
+ * element-by-element encoding would cost the runtime's small lists more.
+ *
+ * @example
+ * ```ts
+ * if (value.length >= LIST_MIN_LENGTH) write = chains.encode(...);
+ * ```
+ */
+export const LIST_MIN_LENGTH = 8;
+
+/**
+ * How a put stores one list value: whole (`text`, an ordinary value), or as
+ * the elements after the first `offset` of version `base` (`text` is the
+ * tail's JSON, stored with {@link LIST_TAIL_TYPE}).
+ *
+ * @example
+ * ```ts
+ * const write = chains.encode("t1", "", parentId, "messages", 7, messages, owner);
+ * if (write?.base !== undefined) storeTail(write.text, write.base, write.offset);
+ * ```
+ */
+export interface ListWrite {
+  /** The JSON text to store: the whole list, or only its tail. */
+  readonly text: string;
+  /** The version the tail extends; absent for a full copy. */
+  readonly base?: string;
+  /** How many elements the base holds (the tail starts there). */
+  readonly offset: number;
+  /** @internal each element's text, kept for the next put's comparison */
+  readonly texts: readonly string[];
+  /** @internal tails between this value and its full copy */
+  readonly depth: number;
+}
+
+interface KnownList {
+  readonly version: string;
+  readonly texts: readonly string[];
+  readonly depth: number;
+  readonly size: number;
+}
+
+interface LastPut {
+  readonly checkpointId: string;
+  readonly lists: Map<string, KnownList>;
+  readonly size: number;
+}
+
+/**
+ * Options of {@link ListChains}.
+ *
+ * @example
+ * ```ts
+ * new ListChains(serializer, { limit: 64, budget: 16_000_000 });
+ * ```
+ */
+export interface ListChainOptions {
+  /** Tails per chain before a full copy (default {@link LIST_CHAIN_LIMIT}). */
+  limit?: number;
+  /** Characters of element text kept across all threads (default 32 million); the least recent threads go first. */
+  budget?: number;
+}
+
+/**
+ * One saver's memory of the lists it stored last, per (thread, namespace),
+ * and the encoding of list values as tails of them. See the header of
+ * `saver-kit/list-chains.ts` for why a tail is always exact.
+ *
+ * @example
+ * ```ts
+ * const chains = new ListChains(defaultSerializer);
+ * const write = chains.encode(threadId, ns, parentId, "messages", version, value, owner);
+ * // ... store it; once the put committed with every value stored:
+ * chains.committed(threadId, ns, parentId, checkpointId, checkpoint.channel_versions, newVersions, writes);
+ * ```
+ */
+export class ListChains {
+  private readonly last = new Map<string, LastPut>();
+  private readonly limit: number;
+  private readonly budget: number;
+  private size = 0;
+
+  constructor(
+    private readonly serializer: SavepointSerializer,
+    options: ListChainOptions = {},
+  ) {
+    this.limit = options.limit ?? LIST_CHAIN_LIMIT;
+    this.budget = options.budget ?? 32_000_000;
+  }
+
+  /**
+   * How to store `value`, version `version` of `channel` in a put whose
+   * parent is `parentId`: a tail when the parent is the last put this saver
+   * committed on (thread, ns) and its version of the channel is an exact
+   * prefix; else whole. `undefined` when `value` is not a list this can
+   * store (not an array, a hole, an element that fails to encode): the
+   * saver then encodes it as any value, and its error names the path.
+   */
+  encode(
+    threadId: string,
+    ns: string,
+    parentId: string | undefined,
+    channel: string,
+    version: ChannelVersion,
+    value: unknown,
+    owner: Owner,
+  ): ListWrite | undefined {
+    if (!Array.isArray(value) || Object.getPrototypeOf(value) !== Array.prototype) return undefined;
+    if (value.length < LIST_MIN_LENGTH) return undefined;
+    const texts: string[] = new Array(value.length);
+    try {
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) return undefined;
+        // Encoded inside a list of one, so the depth limit counts the list
+        // as the whole value's encoding does; the text is the element's.
+        const one = this.serializer.encode([value[i]], owner);
+        texts[i] = one.slice(1, -1);
+      }
+    } catch {
+      return undefined;
+    }
+    let base = this.baseOf(threadId, ns, parentId, channel);
+    // A put that sends a channel again at its parent's version (a saver
+    // re-sending every channel) stores nothing new: never a tail on itself.
+    if (base?.version === String(version)) base = undefined;
+    if (base && base.depth < this.limit && isPrefix(base.texts, texts)) {
+      return {
+        text: `[${texts.slice(base.texts.length).join(",")}]`,
+        base: base.version,
+        offset: base.texts.length,
+        texts,
+        depth: base.depth + 1,
+      };
+    }
+    return { text: `[${texts.join(",")}]`, offset: 0, texts, depth: 0 };
+  }
+
+  private baseOf(
+    threadId: string,
+    ns: string,
+    parentId: string | undefined,
+    channel: string,
+  ): KnownList | undefined {
+    if (parentId === undefined) return undefined;
+    const last = this.last.get(keyOf(threadId, ns));
+    return last?.checkpointId === parentId ? last.lists.get(channel) : undefined;
+  }
+
+  /**
+   * Records a committed put whose values were all stored as sent (none was
+   * already there): its lists become the bases of the next put from it.
+   * Lists of channels it did not change are carried over from its parent
+   * when the parent was the last put known here.
+   */
+  committed(
+    threadId: string,
+    ns: string,
+    parentId: string | undefined,
+    checkpointId: string,
+    versions: ChannelVersions,
+    newVersions: ChannelVersions,
+    writes: ReadonlyMap<string, ListWrite>,
+  ): void {
+    const key = keyOf(threadId, ns);
+    const previous = this.last.get(key);
+    const parent = previous && previous.checkpointId === parentId ? previous : undefined;
+    const lists = new Map<string, KnownList>();
+    let size = 0;
+    for (const channel of Object.keys(versions ?? {})) {
+      const version = String(versions[channel] as ChannelVersion);
+      let known: KnownList | undefined;
+      const write = writes.get(channel);
+      if (write && String(newVersions[channel]) === version) {
+        known = { version, texts: write.texts, depth: write.depth, size: sizeOf(write.texts) };
+      } else if (!Object.hasOwn(newVersions ?? {}, channel)) {
+        const carried = parent?.lists.get(channel);
+        if (carried?.version === version) known = carried;
+      }
+      if (!known) continue;
+      lists.set(channel, known);
+      size += known.size;
+    }
+    this.drop(key);
+    if (lists.size === 0 || size > this.budget) return;
+    this.last.set(key, { checkpointId, lists, size });
+    this.size += size;
+    // Least recently written threads first (a Map iterates in insertion order).
+    for (const [oldest, entry] of this.last) {
+      if (this.size <= this.budget) break;
+      this.last.delete(oldest);
+      this.size -= entry.size;
+    }
+  }
+
+  /** Forgets what is known of a thread (every namespace, or one): after a failed put, a delete, a prune. */
+  forget(threadId: string, ns?: string): void {
+    if (ns !== undefined) {
+      this.drop(keyOf(threadId, ns));
+      return;
+    }
+    const prefix = keyOf(threadId, "");
+    for (const key of [...this.last.keys()]) if (key.startsWith(prefix)) this.drop(key);
+  }
+
+  private drop(key: string): void {
+    const entry = this.last.get(key);
+    if (!entry) return;
+    this.last.delete(key);
+    this.size -= entry.size;
+  }
+}
+
+/**
+ * The chains of a saver with serializer `serde` and the `listChainLimit`
+ * option `limit` (checked: a whole number, 0 for none): `undefined` when
+ * lists are stored whole, with a serializer other than Savepoint's (a tail
+ * is its JSON text) or a limit of 0.
+ *
+ * @example
+ * ```ts
+ * this.chains = listChainsFor(this.serde, options.listChainLimit, "MemorySaver");
+ * ```
+ */
+export function listChainsFor(
+  serde: SerializerProtocol,
+  limit: number | undefined,
+  saver: string,
+): ListChains | undefined {
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new InvalidArgumentError(
+      `${saver}: listChainLimit ${String(limit)} is not a whole number of links; pass 0 to store every list whole, or leave it out for ${LIST_CHAIN_LIMIT}.`,
+    );
+  }
+  const ours = savepointSerializerOf(serde);
+  if (!ours || limit === 0) return undefined;
+  return new ListChains(ours, { limit: limit ?? LIST_CHAIN_LIMIT });
+}
+
+/**
+ * `write` as a full copy: for a saver that finds, in the step that stores
+ * it, that the base of a tail is gone (pruned or deleted meanwhile).
+ *
+ * @example
+ * ```ts
+ * if (!stored.has(write.base)) write = fullListWrite(write);
+ * ```
+ */
+export function fullListWrite(write: ListWrite): ListWrite {
+  if (write.base === undefined) return write;
+  return { text: `[${write.texts.join(",")}]`, offset: 0, texts: write.texts, depth: 0 };
+}
+
+function keyOf(threadId: string, ns: string): string {
+  return `${threadId}\u0000${ns}`;
+}
+
+function sizeOf(texts: readonly string[]): number {
+  let size = 0;
+  for (const text of texts) size += text.length;
+  return size;
+}
+
+// Every element of `base` has the same text at the same index of `texts`.
+function isPrefix(base: readonly string[], texts: readonly string[]): boolean {
+  if (base.length > texts.length) return false;
+  for (let i = 0; i < base.length; i++) if (base[i] !== texts[i]) return false;
+  return true;
+}
+
+/**
+ * One stored link of a list chain, decoded: a tail (with the length of the
+ * base it extends) or the full copy the chain ends at.
+ *
+ * @example
+ * ```ts
+ * const link: ListLink = { value: ["hello"], offset: 3 };
+ * ```
+ */
+export interface ListLink {
+  /** The decoded list: the whole value, or the elements after the base's. */
+  value: unknown;
+  /** For a tail, the number of elements its base holds; absent for the full copy. */
+  offset?: number;
+}
+
+/**
+ * The list a chain stores, from its links newest first (the value's own
+ * link first, the full copy last). A chain that does not fit together (a
+ * missing link, a base of another length than its tail says) is a
+ * CorruptValueError naming `where`: never a list rebuilt from wrong parts.
+ *
+ * @example
+ * ```ts
+ * joinListChain([{ value: ["c"], offset: 2 }, { value: ["a", "b"] }], where); // ["a", "b", "c"]
+ * ```
+ */
+export function joinListChain(links: readonly ListLink[], where: StoredLocation): unknown[] {
+  const full = links[links.length - 1];
+  if (!full || full.offset !== undefined || !Array.isArray(full.value)) {
+    throw new CorruptValueError("a list chain that does not end at a full copy", { where });
+  }
+  const out = full.value as unknown[];
+  for (let i = links.length - 2; i >= 0; i--) {
+    const link = links[i]!;
+    if (!Array.isArray(link.value) || link.offset !== out.length) {
+      throw new CorruptValueError(
+        `a list tail on a base of ${out.length} elements where it expects ${String(link.offset)}`,
+        { where },
+      );
+    }
+    for (const element of link.value as unknown[]) out.push(element);
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import {
+  CorruptValueError,
+  defaultSerializer,
+  joinListChain,
+  LIST_CHAIN_LIMIT,
+  ListChains,
+  SavepointSerializer,
+} from "../src/index.js";
+
+const where = { threadId: "t", ns: "", checkpointId: "c" };
+
+function chat(n: number) {
+  return Array.from({ length: n }, (_, i) =>
+    i % 3 === 0
+      ? new HumanMessage({ content: `question ${i}`, id: `h${i}` })
+      : i % 3 === 1
+        ? new AIMessage({
+            content: `answer ${i}`,
+            tool_calls: [{ id: `call${i}`, name: "look", args: { q: i } }],
+          })
+        : new ToolMessage({ content: `result ${i}`, tool_call_id: `call${i - 1}` }),
+  );
+}
+
+describe("ListChains", () => {
+  it("a full copy's text is exactly what the serializer writes for the whole list", () => {
+    const chains = new ListChains(defaultSerializer);
+    const lists: unknown[][] = [
+      chat(12),
+      Array.from({ length: 10 }, (_, i) => ({ i, at: new Date(i), big: BigInt(i), u: undefined })),
+      Array.from({ length: 9 }, (_, i) => [i, "x", null, { $sp: "escaped key" }]),
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? new Map([[i, new Set([i])]]) : -0)),
+    ];
+    for (const list of lists) {
+      const write = chains.encode("t", "", undefined, "messages", 1, list, "v")!;
+      expect(write.base).toBeUndefined();
+      expect(write.text).toBe(defaultSerializer.encode(list));
+    }
+  });
+
+  it("stores the tail on the parent's version when the prefix is unchanged, whole otherwise", () => {
+    const chains = new ListChains(defaultSerializer);
+    const list = chat(10);
+    const first = chains.encode("t", "", undefined, "messages", 1, list, "v")!;
+    chains.committed(
+      "t",
+      "",
+      undefined,
+      "c1",
+      { messages: 1 },
+      { messages: 1 },
+      new Map([["messages", first]]),
+    );
+    const longer = [...list, new AIMessage("more")];
+    const tail = chains.encode("t", "", "c1", "messages", 2, longer, "v")!;
+    expect(tail).toMatchObject({ base: "1", offset: 10 });
+    const joined = joinListChain(
+      [
+        { value: defaultSerializer.decode(tail.text), offset: 10 },
+        { value: defaultSerializer.decode(first.text) },
+      ],
+      where,
+    );
+    expect(defaultSerializer.encode(joined)).toBe(defaultSerializer.encode(longer));
+    // Another parent (a fork from an older checkpoint): whole.
+    expect(chains.encode("t", "", "c0", "messages", 2, longer, "v")!.base).toBeUndefined();
+    // An element changed in place since it was stored: whole.
+    (list[4] as AIMessage).content = "changed in place";
+    expect(chains.encode("t", "", "c1", "messages", 2, longer, "v")!.base).toBeUndefined();
+    // A shorter list, and the same version sent again: whole.
+    expect(
+      chains.encode("t", "", "c1", "messages", 2, list.slice(0, 9), "v")!.base,
+    ).toBeUndefined();
+    expect(chains.encode("t", "", "c1", "messages", 1, longer, "v")!.base).toBeUndefined();
+  });
+
+  it("cuts a chain with a full copy every `limit` links and carries unchanged lists to the child", () => {
+    const chains = new ListChains(new SavepointSerializer(), { limit: 3 });
+    let list = chat(8);
+    let parent: string | undefined;
+    const bases: (string | undefined)[] = [];
+    for (let i = 1; i <= 9; i++) {
+      list = [...list, new HumanMessage(`m${i}`)];
+      const write = chains.encode("t", "", parent, "messages", i, list, "v")!;
+      bases.push(write.base);
+      chains.committed(
+        "t",
+        "",
+        parent,
+        `c${i}`,
+        { messages: i },
+        { messages: i },
+        new Map([["messages", write]]),
+      );
+      // A checkpoint that changes another channel only keeps the list as a base.
+      chains.committed(
+        "t",
+        "",
+        `c${i}`,
+        `d${i}`,
+        { messages: i, other: 1 },
+        { other: 1 },
+        new Map(),
+      );
+      parent = `d${i}`;
+    }
+    expect(bases).toEqual([undefined, "1", "2", "3", undefined, "5", "6", "7", undefined]);
+    expect(LIST_CHAIN_LIMIT).toBeGreaterThan(3);
+  });
+
+  it("leaves out what it cannot store as a list, and forgets within its budget", () => {
+    const chains = new ListChains(defaultSerializer, { budget: 200 });
+    expect(chains.encode("t", "", undefined, "c", 1, "text", "v")).toBeUndefined();
+    expect(chains.encode("t", "", undefined, "c", 1, [1, 2], "v")).toBeUndefined();
+    const holes = new Array(10);
+    holes[3] = 1;
+    expect(chains.encode("t", "", undefined, "c", 1, holes, "v")).toBeUndefined();
+    expect(
+      chains.encode(
+        "t",
+        "",
+        undefined,
+        "c",
+        1,
+        Array(9).fill(() => 1),
+        "v",
+      ),
+    ).toBeUndefined();
+    const big = Array.from({ length: 10 }, (_, i) => "x".repeat(30) + i);
+    const write = chains.encode("t", "", undefined, "c", 1, big, "v")!;
+    chains.committed("t", "", undefined, "c1", { c: 1 }, { c: 1 }, new Map([["c", write]]));
+    expect(chains.encode("t", "", "c1", "c", 2, [...big, "y"], "v")!.base).toBeUndefined();
+  });
+
+  it("joinListChain refuses a chain that does not fit together", () => {
+    expect(() => joinListChain([{ value: ["c"], offset: 2 }], where)).toThrow(CorruptValueError);
+    expect(() =>
+      joinListChain([{ value: ["c"], offset: 3 }, { value: ["a", "b"] }], where),
+    ).toThrow(CorruptValueError);
+    expect(joinListChain([{ value: ["c"], offset: 2 }, { value: ["a", "b"] }], where)).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+  });
+});
