@@ -5,7 +5,9 @@
 // The library is imported here, timed apart (`loadMs`), so the flows'
 // figure holds the first calls' costs and not the module loading.
 // Prints one `result <json>` line.
-import type { FunctionalApi } from "./workloads.js";
+
+import type { FunctionalApi } from "./essay.js";
+import { essayReview } from "./essay.js";
 
 const [impl, flowsArg] = process.argv.slice(2);
 const flows = Number(flowsArg);
@@ -32,15 +34,7 @@ if (impl === "savepoint") {
 const loadMs = performance.now() - t0;
 
 const t1 = performance.now();
-const writeEssay = api.task(
-  "writeEssay",
-  async (topic: string) => `An essay about topic: ${topic}`,
-);
-const essay = api.entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
-  const text = await writeEssay(topic);
-  const isApproved = api.interrupt({ essay: text, action: "Please approve/reject the essay" });
-  return { essay: text, isApproved };
-});
+const essay = essayReview(api, checkpointer);
 let firstMs = 0;
 for (let i = 0; i < flows; i++) {
   const config = { configurable: { thread_id: `cold-${i}` } };

@@ -1,5 +1,6 @@
 // The R1 and R2 sections of docs/benchmarks.md: what a thread stores with
 // pruning and without, and a sweep of expired threads beside live work.
+import { table } from "./markdown.js";
 import type { Results } from "./results.js";
 import type { RetentionStorageResult, Spread, SweepStudyResult } from "./retention-results.js";
 import { formatRatio } from "./stats.js";
@@ -17,15 +18,6 @@ const perS = (x: number) => fmt(Math.round(x));
 const s = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} s`;
 const range = (x: Spread, unit: (v: number) => string) =>
   `${unit(x.median)} (${unit(x.min)}–${unit(x.max)})`;
-
-function table(head: string[], body: string[][]): string {
-  const esc = (c: string) => c.replaceAll("|", "\\|");
-  return [
-    `| ${head.map(esc).join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...body.map((b) => `| ${b.map(esc).join(" | ")} |`),
-  ].join("\n");
-}
 
 /** Where a section's figures come from, when it is rewritten on its own. */
 export interface SectionSource {

@@ -1,18 +1,11 @@
 // The T1 and T2 sections of docs/benchmarks.md, and their targets: thread
 // listings at scale, and what keeping thread records costs a run.
+import { table } from "./markdown.js";
 import type { Results, Target } from "./results.js";
 import type { Spread } from "./threads.js";
 
 const ms = (x: number) => (x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(1)} ms`);
 const us = (x: number) => (x < 100 ? `${x.toFixed(1)} µs` : `${x.toFixed(0)} µs`);
-
-function table(head: string[], body: string[][]): string {
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...body.map((b) => `| ${b.join(" | ")} |`),
-  ].join("\n");
-}
 
 function byBackend<T extends { backend: string }>(items: readonly T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();

@@ -1,6 +1,8 @@
 // The P1 and C1 sections of docs/benchmarks.md, and their targets:
 // throughput with many threads at once, and the first flows of a fresh process.
+
 import type { ColdResult } from "./cold.js";
+import { table } from "./markdown.js";
 import type { Results, Target } from "./results.js";
 import type { ThroughputResult } from "./throughput-results.js";
 
@@ -13,14 +15,6 @@ const ratio = (x: number | undefined) =>
 const ms = (x: number | undefined) =>
   x === undefined ? "-" : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
-
-function table(head: string[], body: string[][]): string {
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...body.map((b) => `| ${b.join(" | ")} |`),
-  ].join("\n");
-}
 
 function at(list: readonly ThroughputResult[], label: string, threads: number) {
   return list.find((x) => x.label === label && x.threads === threads);

@@ -13,6 +13,7 @@ import { RedisSaver } from "@savepoint/redis";
 import postgres from "postgres";
 import { deleteByPrefix } from "./backends/redis.js";
 import { launchDbos } from "./dbos.js";
+import { essayReview } from "./essay.js";
 import { langGraphApi } from "./langgraph.js";
 import { DATABASE_URL, PREFIX, REDIS_URL, redact } from "./services.js";
 import type { ThroughputImpl, ThroughputStore } from "./throughput-results.js";
@@ -36,15 +37,7 @@ const LG_TP_SCHEMA = "savepoint_bench_tp_langgraph";
 const TP_PREFIX = `${PREFIX}:tp`;
 
 function essayFlow(api: FunctionalApi, checkpointer: unknown, label: string): () => Promise<void> {
-  const writeEssay = api.task(
-    "writeEssay",
-    async (topic: string) => `An essay about topic: ${topic}`,
-  );
-  const essay = api.entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
-    const text = await writeEssay(topic);
-    const isApproved = api.interrupt({ essay: text, action: "Please approve/reject the essay" });
-    return { essay: text, isApproved };
-  });
+  const essay = essayReview(api, checkpointer);
   return async () => {
     const config = { configurable: { thread_id: threadId(label) } };
     const paused = (await essay.invoke("cat", config)) as { __interrupt__?: unknown[] };

@@ -1,6 +1,7 @@
 // The five workloads, written once against Savepoint's API. langgraph.ts
 // writes the same programs against @langchain/langgraph, and dbos.ts the ones
 // DBOS can express; each returns the milliseconds of its timed part only.
+
 import {
   type CheckpointSaver,
   Command,
@@ -9,6 +10,9 @@ import {
   interrupt,
   task,
 } from "@savepoint/core";
+import { essayReview, type FunctionalApi } from "./essay.js";
+
+export type { FunctionalApi } from "./essay.js";
 
 /** The workloads as one implementation runs them. */
 export interface Flows {
@@ -30,21 +34,6 @@ export const threadId = (label: string) =>
   `${label}-${process.pid}-${Date.now().toString(36)}-${unique++}`;
 
 /**
- * The Functional API as both libraries spell it. The workloads are written
- * once against this shape; Savepoint and LangGraph.js each pass their own
- * functions, so the two run the very same programs.
- */
-export interface FunctionalApi {
-  entrypoint: (
-    options: { name: string; checkpointer: any },
-    fn: (input: any) => Promise<any>,
-  ) => any;
-  task: (name: string, fn: (input: any) => Promise<any>) => (input: any) => Promise<any>;
-  interrupt: (value: unknown) => any;
-  Command: new (args: { resume: unknown }) => unknown;
-}
-
-/**
  * The five workloads on one library. `config` is merged into every call's
  * config (Savepoint's `durability`), `label` prefixes thread ids and errors.
  */
@@ -54,22 +43,13 @@ export function functionalFlows(
   label: string,
   config: Record<string, unknown> = {},
 ): Flows {
-  // The essay-review task without the one-second delay of the documentation's example: the benchmark
-  // measures the machinery, not the sleep.
-  const writeEssay = api.task(
-    "writeEssay",
-    async (topic: string) => `An essay about topic: ${topic}`,
-  );
   const step = api.task("step", async (i: number) => i + 1);
   const cfg = (name: string) => ({
     configurable: { thread_id: threadId(`${label}-${name}`) },
     ...config,
   });
-  const essay = api.entrypoint({ name: "workflow", checkpointer }, async (topic: string) => {
-    const text = await writeEssay(topic);
-    const isApproved = api.interrupt({ essay: text, action: "Please approve/reject the essay" });
-    return { essay: text, isApproved };
-  });
+  // The benchmark measures the machinery, not the documentation's sleep (essay.ts).
+  const essay = essayReview(api, checkpointer);
   const sequential = api.entrypoint({ name: "sequential", checkpointer }, async (n: number) => {
     let sum = 0;
     for (let i = 0; i < n; i++) sum += await step(i);

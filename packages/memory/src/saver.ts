@@ -294,15 +294,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       }
       const value = blob.value;
       const owner = () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`;
-      const list = this.chains?.encode(
-        threadId,
-        ns,
-        parentId,
-        blob.channel,
-        blob.version,
-        value,
-        owner,
-      );
+      const list = this.chains?.encodeBlob({ threadId, ns, parentId }, blob, owner);
       if (list) {
         lists.set(blob.channel, list);
         blobs.push([

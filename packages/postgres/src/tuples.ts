@@ -205,15 +205,7 @@ export async function encodeBlobs(
       continue;
     }
     const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpointId)}`;
-    const list = lists?.chains.encode(
-      lists.threadId,
-      lists.ns,
-      lists.parentId,
-      blob.channel,
-      blob.version,
-      blob.value,
-      owner,
-    );
+    const list = lists?.chains.encodeBlob(lists, blob, owner);
     if (list) {
       writes.set(blob.channel, list);
       rows.push(

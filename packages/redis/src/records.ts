@@ -327,18 +327,7 @@ export class RecordCodec {
     const writes = new Map<string, ListWrite>();
     for (const blob of channelBlobs(checkpoint, versions)) {
       const owner = () => `Channel ${quote(blob.channel)} of checkpoint ${quote(checkpoint.id)}`;
-      let list =
-        blob.present && lists
-          ? lists.chains.encode(
-              lists.threadId,
-              lists.ns,
-              lists.parentId,
-              blob.channel,
-              blob.version,
-              blob.value,
-              owner,
-            )
-          : undefined;
+      let list = lists?.chains.encodeBlob(lists, blob, owner);
       if (list && lists?.whole) list = fullListWrite(list);
       let record: string | Buffer | Promise<string | Buffer>;
       if (list) {

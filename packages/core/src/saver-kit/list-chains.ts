@@ -26,6 +26,7 @@ import type { ChannelVersion, ChannelVersions } from "../contract/checkpoint.js"
 import { CorruptValueError, InvalidArgumentError, type StoredLocation } from "../errors/index.js";
 import type { Owner, SavepointSerializer, SerializerProtocol } from "../serde/serializer.js";
 import { savepointSerializerOf } from "../serde/typed.js";
+import type { ChannelBlob } from "./channel-values.js";
 
 /**
  * The type tag a saver stores beside a list tail (its text is the tail's
@@ -114,6 +115,23 @@ export interface ListChainOptions {
 }
 
 /**
+ * The put a list is stored in: its thread, namespace and parent checkpoint.
+ *
+ * @example
+ * ```ts
+ * const scope: ListPutScope = { threadId: "t1", ns: "", parentId: undefined };
+ * ```
+ */
+export interface ListPutScope {
+  /** The thread the put writes. */
+  threadId: string;
+  /** Its checkpoint namespace. */
+  ns: string;
+  /** The put's parent checkpoint, if any. */
+  parentId: string | undefined;
+}
+
+/**
  * One saver's memory of the lists it stored last, per (thread, namespace),
  * and the encoding of list values as tails of them. See the header of
  * `saver-kit/list-chains.ts` for why a tail is always exact.
@@ -148,6 +166,22 @@ export class ListChains {
    * store (not an array, a hole, an element that fails to encode): the
    * saver then encodes it as any value, and its error names the path.
    */
+  /**
+   * {@link ListChains.encode} for one of a put's channel blobs
+   * (`channelBlobs`): `undefined` for an emptied channel, as for a value
+   * that is not a list.
+   *
+   * @example
+   * ```ts
+   * const write = chains.encodeBlob({ threadId, ns, parentId }, blob, owner);
+   * ```
+   */
+  encodeBlob(scope: ListPutScope, blob: ChannelBlob, owner: Owner): ListWrite | undefined {
+    if (!blob.present) return undefined;
+    const { threadId, ns, parentId } = scope;
+    return this.encode(threadId, ns, parentId, blob.channel, blob.version, blob.value, owner);
+  }
+
   encode(
     threadId: string,
     ns: string,
