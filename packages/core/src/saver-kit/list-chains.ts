@@ -159,14 +159,6 @@ export class ListChains {
   }
 
   /**
-   * How to store `value`, version `version` of `channel` in a put whose
-   * parent is `parentId`: a tail when the parent is the last put this saver
-   * committed on (thread, ns) and its version of the channel is an exact
-   * prefix; else whole. `undefined` when `value` is not a list this can
-   * store (not an array, a hole, an element that fails to encode): the
-   * saver then encodes it as any value, and its error names the path.
-   */
-  /**
    * {@link ListChains.encode} for one of a put's channel blobs
    * (`channelBlobs`): `undefined` for an emptied channel, as for a value
    * that is not a list.
@@ -182,6 +174,14 @@ export class ListChains {
     return this.encode(threadId, ns, parentId, blob.channel, blob.version, blob.value, owner);
   }
 
+  /**
+   * How to store `value`, version `version` of `channel` in a put whose
+   * parent is `parentId`: a tail when the parent is the last put this saver
+   * committed on (thread, ns) and its version of the channel is an exact
+   * prefix; else whole. `undefined` when `value` is not a list this can
+   * store (not an array, a hole, an element that fails to encode): the
+   * saver then encodes it as any value, and its error names the path.
+   */
   encode(
     threadId: string,
     ns: string,
