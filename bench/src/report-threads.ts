@@ -42,7 +42,7 @@ export function renderThreads(r: Results): string[] {
   if (r.recordCost?.length) {
     lines.push("## T2: what keeping thread records costs", "");
     lines.push(
-      "The essay-review flow (both invokes) and a run of 200 sequential tasks on each saver, with thread records kept and with the saver's `threads` capability hidden (the runtime then sends no record updates, as before listings existed), alternating in one process in short batches (the order swapped every pair); the difference is the median of the pairs' ratios, with the smallest and largest pair. The record rides on writes the run makes anyway: the claim, the interrupt, the end checkpoint; task writes carry none.",
+      "The essay-review flow (both invokes) and runs of 100 sequential tasks on each saver, with thread records kept and with the saver's `threads` capability hidden (the runtime then sends no record updates, as before listings existed), alternating flow by flow (and run by run) in one process, the order swapped each time. Each figure is the mean of a side's fastest 90% of samples; the difference is the ratio of those, with in brackets its smallest and largest over eight consecutive blocks of the run. The record rides on writes the run makes anyway: the claim, the interrupt, the end checkpoint; task writes carry none.",
       "",
     );
     lines.push(

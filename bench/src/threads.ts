@@ -7,7 +7,7 @@
 // T2: the essay-review flow (W1) and W2's per-task path on each saver, with
 // thread records kept and with the saver's `threads` capability hidden (the
 // runtime then sends no record updates: the run as it was before listings),
-// alternating in one process.
+// alternating flow by flow in one process.
 import {
   type CheckpointSaver,
   Command,
@@ -32,31 +32,29 @@ export interface ListingResult {
 /** T2: one saver's figures with and without thread records. */
 export interface RecordCostResult {
   backend: string;
-  /** µs per essay-review flow (two invokes). */
+  /** µs per essay-review flow (two invokes), mean of the fastest 90%. */
   flowWithUs: number;
   flowWithoutUs: number;
-  /** µs per task, W2 at N = 200. */
+  /** µs per task in runs of 100 sequential tasks, mean of the fastest 90%. */
   taskWithUs: number;
   taskWithoutUs: number;
-  /** Each pair's with ÷ without, minus one: median, min and max over the pairs. */
+  /**
+   * With ÷ without, minus one: `median` over every sample, `min` and `max`
+   * over eight consecutive blocks of them (the field keeps its name from
+   * results that stored a median of pairs).
+   */
   flowDifference: Spread;
   taskDifference: Spread;
-  /** How many alternating pairs the figures are over. */
+  /** How many flows each side ran (alternating one by one). */
   pairs: number;
 }
 
-/** A median with the smallest and largest sample. */
+/** A central figure with the smallest and largest one it was drawn from. */
 export interface Spread {
   median: number;
   min: number;
   max: number;
 }
-
-const spread = (xs: number[]): Spread => ({
-  median: median(xs),
-  min: Math.min(...xs),
-  max: Math.max(...xs),
-});
 
 const ENTRYPOINT = "bench-listing";
 
@@ -162,15 +160,15 @@ function flows(saver: CheckpointSaver) {
     },
   );
   return {
-    async flow(count: number): Promise<number> {
+    /** One essay-review flow (both invokes) on a new thread, in µs. */
+    async flow(): Promise<number> {
+      const config = { configurable: { thread_id: `bench-records-${process.pid}-${unique++}` } };
       const t0 = performance.now();
-      for (let i = 0; i < count; i++) {
-        const config = { configurable: { thread_id: `bench-records-${process.pid}-${unique++}` } };
-        await essay.invoke("cat", config);
-        await essay.invoke(new Command({ resume: true }), config);
-      }
-      return ((performance.now() - t0) * 1000) / count;
+      await essay.invoke("cat", config);
+      await essay.invoke(new Command({ resume: true }), config);
+      return (performance.now() - t0) * 1000;
     },
+    /** µs per task of one run of `n` sequential tasks. */
     async tasks(n: number): Promise<number> {
       const t0 = performance.now();
       await sequential.invoke(n, { configurable: { thread_id: `bench-records-seq-${unique++}` } });
@@ -179,11 +177,35 @@ function flows(saver: CheckpointSaver) {
   };
 }
 
+// The mean of the fastest 90%: a sample a pause of the machine (a GC, another
+// process) landed on weighs nothing, while every ordinary sample counts.
+function trimmedMean(xs: number[]): number {
+  const kept = [...xs].sort((a, b) => a - b).slice(0, Math.max(1, Math.floor(xs.length * 0.9)));
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
+}
+
+// The with ÷ without difference over all samples, and its smallest and
+// largest over eight consecutive blocks (how much it moved during the run).
+function difference(withUs: number[], withoutUs: number[]): Spread {
+  const blocks: number[] = [];
+  const size = Math.ceil(withUs.length / 8);
+  for (let at = 0; at < withUs.length; at += size) {
+    blocks.push(
+      trimmedMean(withUs.slice(at, at + size)) / trimmedMean(withoutUs.slice(at, at + size)) - 1,
+    );
+  }
+  return {
+    median: trimmedMean(withUs) / trimmedMean(withoutUs) - 1,
+    min: Math.min(...blocks),
+    max: Math.max(...blocks),
+  };
+}
+
 /**
- * T2 on one saver: with records and without, in short batches that
- * alternate (the order swapped every pair), so a burst of load on a shared
- * machine lands on one pair, not on one side. The difference is the median
- * of the pairs' ratios.
+ * T2 on one saver: with records and without, alternating every flow (and
+ * every run of tasks), the order swapped each time, so a burst of load on a
+ * shared machine lands on both sides alike. Each side's figure is the mean
+ * of its fastest 90% of samples; the difference is the ratio of those.
  */
 export async function measureRecordCost(
   backend: string,
@@ -194,39 +216,29 @@ export async function measureRecordCost(
   const sides = [flows(saver), flows(withoutRecords(saver))] as const;
   const flow: [number[], number[]] = [[], []];
   const task: [number[], number[]] = [[], []];
-  const flowRatio: number[] = [];
-  const taskRatio: number[] = [];
-  for (const side of sides) {
-    await side.flow(Math.max(5, flowsPerRun / 10));
-    await side.tasks(50);
+  // Warm-up: the JIT and the database's caches, on both sides.
+  for (let i = 0; i < Math.max(10, flowsPerRun / 2); i++)
+    for (const side of sides) await side.flow();
+  for (const side of sides) await side.tasks(100);
+  const count = flowsPerRun * runs;
+  const taskRuns = runs * 8;
+  say(`T2 ${backend}: ${count} flows and ${taskRuns} runs of 100 tasks a side, alternating`);
+  for (let r = 0; r < count; r++) {
+    for (const i of r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const))
+      flow[i].push(await sides[i].flow());
   }
-  // Eight pairs per run, each an eighth of a run's flows.
-  const pairs = runs * 8;
-  const batch = Math.max(5, Math.round(flowsPerRun / 8));
-  say(`T2 ${backend}: ${pairs} alternating pairs of ${batch} flows and 100 tasks`);
-  for (let r = 0; r < pairs; r++) {
-    const order = r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
-    const f: number[] = [];
-    const t: number[] = [];
-    for (const i of order) {
-      f[i] = await sides[i].flow(batch);
-      t[i] = await sides[i].tasks(100);
-    }
-    for (const i of [0, 1] as const) {
-      flow[i].push(f[i]!);
-      task[i].push(t[i]!);
-    }
-    flowRatio.push(f[0]! / f[1]! - 1);
-    taskRatio.push(t[0]! / t[1]! - 1);
+  for (let r = 0; r < taskRuns; r++) {
+    for (const i of r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const))
+      task[i].push(await sides[i].tasks(100));
   }
   return {
     backend,
-    flowWithUs: median(flow[0]),
-    flowWithoutUs: median(flow[1]),
-    taskWithUs: median(task[0]),
-    taskWithoutUs: median(task[1]),
-    flowDifference: spread(flowRatio),
-    taskDifference: spread(taskRatio),
-    pairs,
+    flowWithUs: trimmedMean(flow[0]),
+    flowWithoutUs: trimmedMean(flow[1]),
+    taskWithUs: trimmedMean(task[0]),
+    taskWithoutUs: trimmedMean(task[1]),
+    flowDifference: difference(flow[0], flow[1]),
+    taskDifference: difference(task[0], task[1]),
+    pairs: count,
   };
 }
