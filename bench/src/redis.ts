@@ -23,6 +23,7 @@ import { MemorySaver } from "@savepoint/memory";
 import { RedisSaver } from "@savepoint/redis";
 import { type Cluster, Redis } from "ioredis";
 import { startCluster } from "../../packages/redis/test/cluster.js";
+import { median } from "./stats.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const RUNS = 5;
@@ -31,12 +32,6 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 1_000);
 
 let unique = 0;
 const id = (label: string) => `bench-${label}-${process.pid}-${Date.now()}-${unique++}`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** Median over RUNS of `fn`'s milliseconds per operation, after one warm-up run. */
 async function measure(ops: number, fn: () => Promise<void>): Promise<number> {

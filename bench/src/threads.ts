@@ -201,6 +201,19 @@ function difference(withUs: number[], withoutUs: number[]): Spread {
   };
 }
 
+// `rounds` samples of each side into `into`, one side then the other, the
+// order swapped every round.
+async function alternate(
+  rounds: number,
+  into: [number[], number[]],
+  sample: (side: 0 | 1) => Promise<number>,
+): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    for (const i of r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const))
+      into[i].push(await sample(i));
+  }
+}
+
 /**
  * T2 on one saver: with records and without, alternating every flow (and
  * every run of tasks), the order swapped each time, so a burst of load on a
@@ -223,14 +236,8 @@ export async function measureRecordCost(
   const count = flowsPerRun * runs;
   const taskRuns = runs * 8;
   say(`T2 ${backend}: ${count} flows and ${taskRuns} runs of 100 tasks a side, alternating`);
-  for (let r = 0; r < count; r++) {
-    for (const i of r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const))
-      flow[i].push(await sides[i].flow());
-  }
-  for (let r = 0; r < taskRuns; r++) {
-    for (const i of r % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const))
-      task[i].push(await sides[i].tasks(100));
-  }
+  await alternate(count, flow, (i) => sides[i].flow());
+  await alternate(taskRuns, task, (i) => sides[i].tasks(100));
   return {
     backend,
     flowWithUs: trimmedMean(flow[0]),
