@@ -123,6 +123,18 @@ export function describeThreads(ctx: BehaviourContext): void {
       expect(row?.leaseUntil).toBeUndefined();
     });
 
+    it("keeps every key of a metadata object too large for one Lua unpack()", async () => {
+      const wf = workflow();
+      const t = thread();
+      // 5,000 keys: 10,000 HSET arguments, past what one unpack() can pass.
+      const metadata = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i]));
+      const first = await start(t, { ...running(wf), metadata });
+      await start(t, { entrypoint: wf, status: "done" }, first);
+      const [row] = await list(wf, { metadata: { k0: 0, k4999: 4999 } });
+      expect(row?.status).toBe("done");
+      expect(row?.metadata).toEqual(metadata);
+    });
+
     it("drops a status-set entry the record contradicts, and one whose thread is gone", async () => {
       const wf = workflow();
       const [moved, gone, kept] = [thread("moved"), thread("gone"), thread("kept")];
