@@ -122,6 +122,76 @@ describe("LangChain and LangGraph values", () => {
   });
 });
 
+describe("lc_kwargs, which repeats a LangChain object's own fields", () => {
+  const long = "a long model answer. ".repeat(200);
+  const message = () =>
+    new AIMessage({
+      content: long,
+      id: "run-9",
+      tool_calls: [{ name: "search", args: { q: "cats" }, id: "call-9", type: "tool_call" }],
+    });
+
+  it("is stored once: the text holds each field's value one time", () => {
+    const text = serde.encode(message());
+    expect(text.split(long).length - 1).toBe(1);
+    expect(text.split('"call-9"').length - 1).toBe(1);
+  });
+
+  it("comes back with every key in order, each entry the very field it repeated", () => {
+    const original = message();
+    const back = serde.decode(serde.encode(original)) as AIMessage;
+    expectSame(back, original);
+    expect(Object.keys(back.lc_kwargs)).toEqual(Object.keys(original.lc_kwargs));
+    expect(back.lc_kwargs.content).toBe(back.content);
+    expect(back.lc_kwargs.tool_calls).toBe(back.tool_calls);
+  });
+
+  it("keeps an entry that differs from its field (changed after construction) as its own value", () => {
+    const original = message();
+    original.content = "edited";
+    original.lc_kwargs.extra = { only: "here" };
+    const back = serde.decode(serde.encode(original)) as AIMessage;
+    expectSame(back, original);
+    expect(back.lc_kwargs.content).toBe(long);
+    expect(back.content).toBe("edited");
+    expect(back.lc_kwargs.extra).toEqual({ only: "here" });
+  });
+
+  it("reads what was stored whole before (no key list) exactly as before", () => {
+    const original = message();
+    const whole = JSON.parse(serde.encode(original)) as Record<string, any>;
+    whole.v.lc_kwargs = Object.fromEntries(
+      Object.keys(original.lc_kwargs).map((k) => [k, whole.v[k]]),
+    );
+    delete whole.kw;
+    const back = serde.decode(JSON.stringify(whole)) as AIMessage;
+    expectSame(back, original);
+    expect(back.lc_kwargs).toEqual(original.lc_kwargs);
+  });
+
+  it("refuses a damaged key list with CorruptValueError naming the class", () => {
+    const stored = JSON.parse(serde.encode(message())) as Record<string, any>;
+    const damaged = [
+      { ...stored, kw: "content" },
+      { ...stored, kw: ["content", "content"] },
+      { ...stored, kw: [...stored.kw, "no_such_field"] },
+      { ...stored, kw: ["lc_kwargs"] },
+      { ...stored, kw: [], v: { ...stored.v, lc_kwargs: { stray: 1 } } },
+      { ...stored, v: { ...stored.v, lc_kwargs: [] } },
+    ];
+    for (const value of damaged) {
+      expect(() => serde.decode(JSON.stringify(value))).toThrow(CorruptValueError);
+      expect(() => serde.decode(JSON.stringify(value))).toThrow(/AIMessage value: its lc_kwargs/);
+    }
+  });
+
+  it("still refuses what lc_kwargs cannot hold, naming its path", () => {
+    const original = message();
+    original.lc_kwargs.callback = () => {};
+    expect(() => serde.encode(original)).toThrow(/lc_kwargs\.callback/);
+  });
+});
+
 describe("a fresh process", () => {
   it("reads a stored message as the installed class, loading @langchain/core itself", async () => {
     const { execFileSync } = await import("node:child_process");

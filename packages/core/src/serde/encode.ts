@@ -264,11 +264,17 @@ export class Encoder {
     return this.encodeStringKeys(obj);
   }
 
-  private encodeStringKeys(obj: object): { [key: string]: Json } {
+  // `swap` encodes another value in the place of one key (a known class's
+  // lc_kwargs, by the fields it does not repeat: see encodeKnown).
+  private encodeStringKeys(
+    obj: object,
+    swap?: { key: string; value: unknown },
+  ): { [key: string]: Json } {
     const out: { [key: string]: Json } = {};
     for (const key of Object.keys(obj)) {
       this.segments.push(key);
-      const encoded = this.encode((obj as Record<string, unknown>)[key]);
+      const value = swap?.key === key ? swap.value : (obj as Record<string, unknown>)[key];
+      const encoded = this.encode(value);
       this.segments.pop();
       const outKey = ESCAPED_KEY.test(key) ? `$${key}` : key;
       // defineProperty: a "__proto__" key must become an own property, not a prototype.
@@ -292,7 +298,11 @@ export class Encoder {
       symbols[key] = this.encode((obj as Record<symbol, unknown>)[sym]);
       this.segments.pop();
     }
-    out.v = this.encodeStringKeys(obj);
+    const kwargs = repeatedKwargs(obj);
+    if (kwargs) {
+      out.v = this.encodeStringKeys(obj, { key: "lc_kwargs", value: kwargs.rest });
+      out.kw = kwargs.order;
+    } else out.v = this.encodeStringKeys(obj);
     if (symbols) out.symbols = symbols;
     return out;
   }
@@ -311,4 +321,34 @@ export class Encoder {
     if (hasExtra) out.props = this.encodePlain(extra);
     return out;
   }
+}
+
+/**
+ * A LangChain object keeps the fields it was built with twice: as its own
+ * fields and in `lc_kwargs`, the very same values. Stored once: `order` is
+ * every key of `lc_kwargs` in order, `rest` holds only the entries that are
+ * not the object's own field of that name (Object.is), and revive.ts puts
+ * the field itself back in each missing entry. Undefined when nothing
+ * repeats, or `lc_kwargs` is not a plain object the ordinary path would save
+ * exactly (a symbol key on it is refused there, so it must stay there).
+ */
+function repeatedKwargs(obj: object): { order: string[]; rest: object } | undefined {
+  const kwargs = (obj as { lc_kwargs?: unknown }).lc_kwargs;
+  if (kwargs === null || typeof kwargs !== "object") return undefined;
+  if (Object.getPrototypeOf(kwargs) !== Object.prototype) return undefined;
+  if (Object.getOwnPropertySymbols(kwargs).length > 0) return undefined;
+  const fields = obj as Record<string, unknown>;
+  const order = Object.keys(kwargs);
+  const rest: Record<string, unknown> = {};
+  let repeated = 0;
+  for (const key of order) {
+    const value = (kwargs as Record<string, unknown>)[key];
+    const isField =
+      key !== "lc_kwargs" &&
+      Object.prototype.propertyIsEnumerable.call(obj, key) &&
+      Object.is(fields[key], value);
+    if (isField) repeated++;
+    else defineOwn(rest, key, value);
+  }
+  return repeated === 0 ? undefined : { order, rest };
 }

@@ -172,7 +172,7 @@ export class Reviver {
         return codec.decode(this.revive(v));
       }
       case "known":
-        return this.reviveKnown(obj.name, v, obj.symbols);
+        return this.reviveKnown(obj.name, v, obj.symbols, obj.kw);
       case "hole":
         // Only meaningful as an array element (handled there).
         throw malformed();
@@ -181,7 +181,7 @@ export class Reviver {
     }
   }
 
-  private reviveKnown(name: unknown, fields: unknown, symbols: unknown): unknown {
+  private reviveKnown(name: unknown, fields: unknown, symbols: unknown, kw: unknown): unknown {
     const known = typeof name === "string" ? knownClassNamed(name) : undefined;
     if (!known) {
       throw new CorruptValueError(
@@ -200,7 +200,10 @@ export class Reviver {
     const plain = this.revive(fields) as Record<string, unknown>;
     // The same class with exactly the stored fields: no constructor runs.
     const out = Object.create(ctor.prototype) as Record<string, unknown>;
-    for (const key of Object.keys(plain)) defineOwn(out, key, plain[key]);
+    const kwargs = kw === undefined ? undefined : kwargsOf(plain, kw, known.exportName);
+    for (const key of Object.keys(plain)) {
+      defineOwn(out, key, kwargs !== undefined && key === "lc_kwargs" ? kwargs : plain[key]);
+    }
     if (symbols !== undefined) {
       if (symbols === null || typeof symbols !== "object") {
         throw new CorruptValueError(`a malformed ${known.exportName} value`);
@@ -241,4 +244,46 @@ export class Reviver {
     }
     return err;
   }
+}
+
+/**
+ * The `lc_kwargs` of a known object stored with its repeated entries left
+ * out (encode.ts, repeatedKwargs): every key of `kw` in order, from the
+ * stored entries where there is one, else the object's own field, the same
+ * value it repeated when saved.
+ */
+function kwargsOf(plain: Record<string, unknown>, kw: unknown, exportName: string): object {
+  const stored = plain.lc_kwargs;
+  if (!Array.isArray(kw)) throw badKwargs(exportName, "key list is not an array");
+  if (stored === null || typeof stored !== "object" || Array.isArray(stored)) {
+    throw badKwargs(exportName, "entries are not an object");
+  }
+  const entries = stored as Record<string, unknown>;
+  const kwargs: Record<string, unknown> = {};
+  let fromEntries = 0;
+  for (const key of kw) {
+    if (typeof key !== "string" || Object.hasOwn(kwargs, key)) {
+      throw badKwargs(exportName, "key list is not a list of distinct names");
+    }
+    let value: unknown;
+    if (Object.hasOwn(entries, key)) {
+      value = entries[key];
+      fromEntries++;
+    } else if (key !== "lc_kwargs" && Object.hasOwn(plain, key)) {
+      value = plain[key];
+    } else {
+      throw badKwargs(exportName, `names ${JSON.stringify(key)}, a field the value does not have`);
+    }
+    // Assigned, not defined (reads are hot): only "__proto__" needs defining to stay an own key.
+    if (key === "__proto__") defineOwn(kwargs, key, value);
+    else kwargs[key] = value;
+  }
+  if (fromEntries !== Object.keys(entries).length) {
+    throw badKwargs(exportName, "hold entries its key list does not name");
+  }
+  return kwargs;
+}
+
+function badKwargs(exportName: string, what: string): CorruptValueError {
+  return new CorruptValueError(`a malformed ${exportName} value: its lc_kwargs ${what}`);
 }
