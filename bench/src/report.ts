@@ -428,8 +428,8 @@ export function renderStorage(storage: readonly StorageResult[]): string {
       "thread holds, encoded. Postgres and PGlite compress large values (TOAST); memory and Redis keep them as written, so compare " +
       "a saver with its own full copies and with LangGraph.js on the same store. *Puts per turn* is the time the saver's `put` calls " +
       "of one turn took, *turn* the whole `invoke`: medians over the first and the last tenth of the thread. Each put still encodes " +
-      "the whole list once, element by element, to prove the stored prefix unchanged (an element may have been changed in place), " +
-      "so its cost keeps a small part that grows with the list; what it sends and stores does not grow. *Read* is a `getTuple` of " +
+      "the whole list once, to prove by its text that the stored prefix is unchanged (an element may have been changed in place), " +
+      "as every saver that stores the whole value encodes it; what it sends and stores does not grow. *Read* is a `getTuple` of " +
       "the thread's head at the end (median of 21), which rebuilds the list from its chain in one query or script.",
     "",
     mdTable(

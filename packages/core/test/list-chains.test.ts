@@ -76,6 +76,60 @@ describe("ListChains", () => {
     expect(chains.encode("t", "", "c1", "messages", 1, longer, "v")!.base).toBeUndefined();
   });
 
+  it("proves the prefix by text only up to a whole element: a longer last element is no prefix", () => {
+    const serde = new SavepointSerializer();
+    let flip = 0;
+    // A codec that writes one value two ways: its tail never matches the whole list's text.
+    class Fickle {}
+    serde.register({
+      name: "test.Fickle",
+      class: Fickle,
+      encode: () => flip++,
+      decode: () => new Fickle(),
+    });
+    const cases: [unknown[], unknown[]][] = [
+      [
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        [1, 2, 3, 4, 5, 6, 7, 89, 9],
+      ],
+      [
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        [1, 2, 3, 4, 5, 6, 7, 8.5, 9],
+      ],
+      [
+        ["a", "b", "c", "d", "e", "f", "g", "h"],
+        ["a", "b", "c", "d", "e", "f", "g", "h,i"],
+      ],
+      [
+        [{ a: 1 }, 2, 3, 4, 5, 6, 7, [8]],
+        [{ a: 1 }, 2, 3, 4, 5, 6, 7, [8, 9]],
+      ],
+      [
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        [1, 2, 3, 4, 5, 6, 7, 8, new Fickle()],
+      ],
+    ];
+    for (const [stored, next] of cases) {
+      const chains = new ListChains(serde);
+      const first = chains.encode("t", "", undefined, "l", 1, stored, "v")!;
+      chains.committed("t", "", undefined, "c1", { l: 1 }, { l: 1 }, new Map([["l", first]]));
+      const write = chains.encode("t", "", "c1", "l", 2, next, "v")!;
+      expect(write.base).toBeUndefined();
+      // Stored whole: the list's own text (a Fickle's differs each time it is encoded).
+      if (!next.some((x) => x instanceof Fickle)) expect(write.text).toBe(serde.encode(next));
+    }
+    // The same list again at a new version: an empty tail on it.
+    const chains = new ListChains(serde);
+    const list = [1, 2, 3, 4, 5, 6, 7, 8];
+    const first = chains.encode("t", "", undefined, "l", 1, list, "v")!;
+    chains.committed("t", "", undefined, "c1", { l: 1 }, { l: 1 }, new Map([["l", first]]));
+    expect(chains.encode("t", "", "c1", "l", 2, [...list], "v")).toMatchObject({
+      base: "1",
+      offset: 8,
+      text: "[]",
+    });
+  });
+
   it("cuts a chain with a full copy every `limit` links and carries unchanged lists to the child", () => {
     const chains = new ListChains(new SavepointSerializer(), { limit: 3 });
     let list = chat(8);
