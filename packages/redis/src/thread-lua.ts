@@ -57,7 +57,7 @@ local function thread_update(at, cid, guard)
   -- unpack() is bounded by Lua's stack: a record with very many metadata
   -- keys is set a thousand fields at a time.
   for first = 1, #set, 2000 do redis.call('HSET', key, unpack(set, first, math.min(#set, first + 1999))) end
-  redis.call('HDEL', key, unpack(gone))
+  if #gone > 0 then redis.call('HDEL', key, unpack(gone)) end
   if #KEYS >= 13 then
     local member = ARGV[at + 6]
     redis.call('ZADD', KEYS[9], u, member)

@@ -123,6 +123,22 @@ export function describeThreads(ctx: BehaviourContext): void {
       expect(row?.leaseUntil).toBeUndefined();
     });
 
+    it("stores an update that sets every optional field (interrupts and a lease), clearing none", async () => {
+      const wf = workflow();
+      const t = thread();
+      const interrupts = [{ id: "i1", value: { ask: "ok?" } }];
+      await start(t, {
+        entrypoint: wf,
+        status: "interrupted",
+        interrupts,
+        lease: { owner: "me", ms: 60_000 },
+      });
+      const [row] = await list(wf);
+      expect(row).toMatchObject({ status: "interrupted", interrupts });
+      // The lease is stored with it (a listing shows a lease only on a running thread).
+      expect(await client.hget(threadKeys(prefix, t).record, "o")).toBe("me");
+    });
+
     it("keeps every key of a metadata object too large for one Lua unpack()", async () => {
       const wf = workflow();
       const t = thread();
