@@ -97,7 +97,6 @@ interface KnownList {
   /** How many elements it holds. */
   readonly length: number;
   readonly depth: number;
-  readonly size: number;
 }
 
 interface LastPut {
@@ -276,14 +275,14 @@ export class ListChains {
       const write = writes.get(channel);
       if (write && String(newVersions[channel]) === version) {
         const { whole, count, depth } = write;
-        known = { version, text: whole, length: count, depth, size: whole.length };
+        known = { version, text: whole, length: count, depth };
       } else if (!Object.hasOwn(newVersions ?? {}, channel)) {
         const carried = parent?.lists.get(channel);
         if (carried?.version === version) known = carried;
       }
       if (!known) continue;
       lists.set(channel, known);
-      size += known.size;
+      size += known.text.length;
     }
     this.drop(key);
     if (lists.size === 0 || size > this.budget) return;
@@ -369,7 +368,7 @@ function afterPrefix(base: string, whole: string): string | undefined {
   if (whole.length < base.length || whole.slice(0, open) !== base.slice(0, open)) return undefined;
   const next = whole.charCodeAt(open);
   if (next === 93 /* ] */) return whole.length === base.length ? "]" : undefined;
-  if (next !== 44 /* , */ || open === 1) return undefined;
+  if (next !== 44 /* , */) return undefined;
   return whole.slice(open + 1);
 }
 

@@ -264,17 +264,11 @@ export class Encoder {
     return this.encodeStringKeys(obj);
   }
 
-  // `swap` encodes another value in the place of one key (a known class's
-  // lc_kwargs, by the fields it does not repeat: see encodeKnown).
-  private encodeStringKeys(
-    obj: object,
-    swap?: { key: string; value: unknown },
-  ): { [key: string]: Json } {
+  private encodeStringKeys(obj: object): { [key: string]: Json } {
     const out: { [key: string]: Json } = {};
     for (const key of Object.keys(obj)) {
       this.segments.push(key);
-      const value = swap?.key === key ? swap.value : (obj as Record<string, unknown>)[key];
-      const encoded = this.encode(value);
+      const encoded = this.encode((obj as Record<string, unknown>)[key]);
       this.segments.pop();
       const outKey = ESCAPED_KEY.test(key) ? `$${key}` : key;
       // defineProperty: a "__proto__" key must become an own property, not a prototype.
@@ -300,7 +294,7 @@ export class Encoder {
     }
     const kwargs = repeatedKwargs(obj);
     if (kwargs) {
-      out.v = this.encodeStringKeys(obj, { key: "lc_kwargs", value: kwargs.rest });
+      out.v = this.encodeStringKeys(kwargs.fields);
       out.kw = kwargs.order;
     } else out.v = this.encodeStringKeys(obj);
     if (symbols) out.symbols = symbols;
@@ -326,13 +320,15 @@ export class Encoder {
 /**
  * A LangChain object keeps the fields it was built with twice: as its own
  * fields and in `lc_kwargs`, the very same values. Stored once: `order` is
- * every key of `lc_kwargs` in order, `rest` holds only the entries that are
- * not the object's own field of that name (Object.is), and revive.ts puts
- * the field itself back in each missing entry. Undefined when nothing
- * repeats, or `lc_kwargs` is not a plain object the ordinary path would save
- * exactly (a symbol key on it is refused there, so it must stay there).
+ * every key of `lc_kwargs` in order, and `fields` is the object's own
+ * fields (a shallow copy, in order) whose `lc_kwargs` holds only the
+ * entries that are not the object's field of that name (Object.is);
+ * revive.ts puts the field itself back in each missing entry. Undefined
+ * when nothing repeats, or `lc_kwargs` is not a plain object the ordinary
+ * path would save exactly (a symbol key on it is refused there, so it must
+ * stay there).
  */
-function repeatedKwargs(obj: object): { order: string[]; rest: object } | undefined {
+function repeatedKwargs(obj: object): { order: string[]; fields: object } | undefined {
   const kwargs = (obj as { lc_kwargs?: unknown }).lc_kwargs;
   if (kwargs === null || typeof kwargs !== "object") return undefined;
   if (Object.getPrototypeOf(kwargs) !== Object.prototype) return undefined;
@@ -350,5 +346,12 @@ function repeatedKwargs(obj: object): { order: string[]; rest: object } | undefi
     if (isField) repeated++;
     else defineOwn(rest, key, value);
   }
-  return repeated === 0 ? undefined : { order, rest };
+  if (repeated === 0) return undefined;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const value = key === "lc_kwargs" ? rest : fields[key];
+    if (key === "__proto__") defineOwn(copy, key, value);
+    else copy[key] = value;
+  }
+  return { order, fields: copy };
 }
