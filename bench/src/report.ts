@@ -399,6 +399,10 @@ export function renderMarkdown(r: Results): string {
 const kb = (bytes: number | undefined) =>
   bytes === undefined ? "-" : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(0)} KB` : mb(bytes);
 
+// Bytes a turn adds: one decimal below 100 KB, so a small change shows.
+const perTurn = (bytes: number) =>
+  bytes < 100 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : kb(bytes);
+
 /** The S1 section: bytes one long chat thread takes, and what its puts and reads cost, per saver. */
 export function renderStorage(storage: readonly StorageResult[]): string {
   const turns = storage[0]?.turns ?? 0;
@@ -411,6 +415,9 @@ export function renderStorage(storage: readonly StorageResult[]): string {
       ? "-"
       : `${kb(s.fullCopyBytes)} (${formatRatio(s.fullCopyBytes / s.bytes)})`,
     lg && s !== lg ? formatRatio(lg.bytes / s.bytes) : "-",
+    s.storedFirstTenthPerTurn === undefined || s.storedLastTenthPerTurn === undefined
+      ? "-"
+      : `${perTurn(s.storedFirstTenthPerTurn)} → ${perTurn(s.storedLastTenthPerTurn)}`,
     `${ms(s.putFirstTenthMs)} → ${ms(s.putLastTenthMs)}`,
     `${ms(s.firstTenthMs)} → ${ms(s.lastTenthMs)}`,
     ms(s.readMs),
@@ -420,16 +427,19 @@ export function renderStorage(storage: readonly StorageResult[]): string {
     "",
     `One LangGraph.js \`MessagesAnnotation\` thread of ${fmt(turns)} turns (a human message and a fake model's reply each), ` +
       "compiled with each saver as its checkpointer (`bench/src/storage.ts`; `pnpm --filter @savepoint/bench bench:storage -- --turns N`). " +
-      "Savepoint's savers store the `messages` list as the tail of its previous version, a full copy every 64 links " +
+      "Savepoint's savers store the `messages` list as tails, each extending an earlier version up to 64 puts back, with a full copy only where a read would follow more than 64 links " +
       "(`listChainLimit`, core's `saver-kit/list-chains.ts`); the rows *lists whole* are the same savers with `listChainLimit: 0`, " +
       "every version of the list stored whole, as before. *Stored* is what the thread occupies: the sum of " +
       "`pg_column_size` over the saver's tables on Postgres and PGlite, `MEMORY USAGE` of its keys on Redis, the encoded values on " +
       "memory. *Full copies* is what storing every checkpoint's whole state would take: each checkpoint the " +
       "thread holds, encoded. Postgres and PGlite compress large values (TOAST); memory and Redis keep them as written, so compare " +
-      "a saver with its own full copies and with LangGraph.js on the same store. *Puts per turn* is the time the saver's `put` calls " +
-      "of one turn took, *turn* the whole `invoke`: medians over the first and the last tenth of the thread. Each put still encodes " +
-      "the whole list once, to prove by its text that the stored prefix is unchanged (an element may have been changed in place), " +
-      "as every saver that stores the whole value encodes it; what it sends and stores does not grow. *Read* is a `getTuple` of " +
+      "a saver with its own full copies and with LangGraph.js on the same store. *Stored per turn* is what the thread's storage grew by " +
+      "per turn over the first and over the last tenth of the thread: what a turn writes, as stored. *Puts per turn* is the time the " +
+      "saver's `put` calls of one turn took, *turn* the whole `invoke`: medians over the first and the last tenth of the thread. " +
+      "Both times grow with the thread on every saver, and must: LangGraph.js hands each put the whole list and starts each turn " +
+      "with a `getTuple` that returns the whole list, and a list element is an object that may have been changed in place since it " +
+      "was stored, so a saver that stores only the tail has to read every element to know the stored prefix still holds (Savepoint's " +
+      "savers encode the list once and compare its text; LangGraph.js's encode it whole). What a turn writes does not grow. *Read* is a `getTuple` of " +
       "the thread's head at the end (median of 21), which rebuilds the list from its chain in one query or script.",
     "",
     mdTable(
@@ -438,6 +448,7 @@ export function renderStorage(storage: readonly StorageResult[]): string {
         "stored",
         "full copies (x stored)",
         "LangGraph.js ÷ stored",
+        "stored per turn, first → last tenth",
         "puts per turn, first → last tenth",
         "turn, first → last tenth",
         "read",

@@ -6,9 +6,10 @@
 // with `listChainLimit: 0`, every version of the list whole (the layout
 // before), and "full copies" is what storing every checkpoint's whole state
 // would take, measured by encoding each checkpoint the thread holds.
-// Per-turn time (the whole turn, and the saver's puts in it) is compared
-// between the first and the last tenth of the thread: a write whose cost
-// grew with the thread's length would show there. The read is getTuple of
+// Per-turn time (the whole turn, and the saver's puts in it) and per-turn
+// growth of what is stored are compared between the first and the last
+// tenth of the thread: a write whose cost grew with the thread's length
+// would show there. The read is getTuple of
 // the thread's head once it is long, what each turn of a run starts with.
 import { HumanMessage } from "@langchain/core/messages";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
@@ -46,6 +47,12 @@ export interface StorageResult {
   putLastTenthMs: number;
   /** Median ms of a getTuple of the thread's head after the last turn. */
   readMs: number;
+  /**
+   * Bytes the thread's storage grew by per turn, averaged over the first and
+   * over the last tenth of the thread: what a turn writes, as stored.
+   */
+  storedFirstTenthPerTurn?: number;
+  storedLastTenthPerTurn?: number;
 }
 
 const STORAGE_SCHEMA = "savepoint_bench_storage";
@@ -86,13 +93,26 @@ function timePuts(saver: BaseCheckpointSaver): { ms: number } {
   return spent;
 }
 
-async function chat(saver: BaseCheckpointSaver, threadId: string, turns: number) {
+// `stored` reads what the thread occupies now; it is read between turns
+// (never inside a timed one) where the first tenth starts and ends and
+// where the last tenth starts and ends.
+async function chat(
+  saver: BaseCheckpointSaver,
+  threadId: string,
+  turns: number,
+  stored: () => Promise<number>,
+) {
   const graph = chatGraph(saver);
   const config = { configurable: { thread_id: threadId } };
   const spent = timePuts(saver);
   const times: number[] = [];
   const puts: number[] = [];
-  for (let turn = 0; turn < turns; turn++) {
+  const tenth = Math.max(1, Math.floor(turns / 10));
+  const bytesAt = new Map<number, number>();
+  for (let turn = 0; turn <= turns; turn++) {
+    if (turn === 0 || turn === tenth || turn === turns - tenth || turn === turns)
+      bytesAt.set(turn, await stored());
+    if (turn === turns) break;
     const t0 = performance.now();
     spent.ms = 0;
     await graph.invoke(
@@ -108,8 +128,10 @@ async function chat(saver: BaseCheckpointSaver, threadId: string, turns: number)
     await saver.getTuple(config);
     reads.push(performance.now() - t0);
   }
-  const tenth = Math.max(1, Math.floor(turns / 10));
+  const grown = (from: number, to: number) => (bytesAt.get(to)! - bytesAt.get(from)!) / (to - from);
   return {
+    storedFirstTenthPerTurn: grown(0, tenth),
+    storedLastTenthPerTurn: grown(turns - tenth, turns),
     firstTenthMs: median(times.slice(0, tenth)),
     lastTenthMs: median(times.slice(-tenth)),
     putFirstTenthMs: median(puts.slice(0, tenth)),
@@ -143,7 +165,9 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     say(`storage: memory${label}, ${turns} turns`);
     const storage = new MemoryStorage();
     const saver = new MemorySaver({ storage, listChainLimit: limit });
-    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns, async () =>
+      memoryBytes(storage.threads),
+    );
     const bytes = memoryBytes(storage.threads);
     const full = await fullCopyBytes(saver as unknown as BaseCheckpointSaver, thread);
     results.push({
@@ -155,13 +179,17 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     });
   }
 
-  const sql = postgres(DATABASE_URL, { onnotice: () => {}, connect_timeout: 3 });
+  // A generous connect timeout: the collection of the memory runs' heap (a
+  // gigabyte with lists whole) can hold the event loop for seconds here.
+  const sql = postgres(DATABASE_URL, { onnotice: () => {}, connect_timeout: 30 });
   try {
     for (const { label, limit } of VARIANTS) {
       await sql.unsafe(`DROP SCHEMA IF EXISTS ${STORAGE_SCHEMA} CASCADE`);
       say(`storage: Savepoint PostgreSQL${label}, ${turns} turns`);
       const ours = new PostgresSaver(sql, { schema: STORAGE_SCHEMA, listChainLimit: limit });
-      const timing = await chat(ours as unknown as BaseCheckpointSaver, thread, turns);
+      const timing = await chat(ours as unknown as BaseCheckpointSaver, thread, turns, () =>
+        schemaBytes(sql, STORAGE_SCHEMA),
+      );
       results.push({
         saver: `Savepoint PostgreSQL${label}`,
         turns,
@@ -176,7 +204,7 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     say(`storage: LangGraph.js PostgresSaver, ${turns} turns`);
     const lg = LgPostgresSaver.fromConnString(DATABASE_URL, { schema: LG_STORAGE_SCHEMA });
     await lg.setup();
-    const lgTiming = await chat(lg, thread, turns);
+    const lgTiming = await chat(lg, thread, turns, () => schemaBytes(sql, LG_STORAGE_SCHEMA));
     results.push({
       saver: "LangGraph.js PostgresSaver",
       turns,
@@ -197,7 +225,9 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     const { PGlite } = await import("@electric-sql/pglite");
     const pg = await PGlite.create();
     const saver = new PostgresSaver(pg, { schema: STORAGE_SCHEMA, listChainLimit: limit });
-    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+    const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns, () =>
+      pgliteSchemaBytes(pg, STORAGE_SCHEMA),
+    );
     const bytes = await pgliteSchemaBytes(pg, STORAGE_SCHEMA);
     results.push({
       saver: `Savepoint PGlite${label}`,
@@ -216,7 +246,9 @@ export async function measureStorage(turns: number): Promise<StorageResult[]> {
     for (const { label, limit } of VARIANTS) {
       say(`storage: Savepoint Redis${label}, ${turns} turns`);
       const saver = new RedisSaver(redis, { prefix: PREFIX, listChainLimit: limit });
-      const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns);
+      const timing = await chat(saver as unknown as BaseCheckpointSaver, thread, turns, () =>
+        redisPrefixBytes(redis, PREFIX),
+      );
       const bytes = await redisPrefixBytes(redis, PREFIX);
       results.push({
         saver: `Savepoint Redis${label}`,

@@ -130,7 +130,7 @@ describe("ListChains", () => {
     });
   });
 
-  it("cuts a chain with a full copy every `limit` links and carries unchanged lists to the child", () => {
+  it("extends the version a lowest-bit jump back, stores a full copy when a read would follow more than `limit` links, and carries unchanged lists to the child", () => {
     const chains = new ListChains(new SavepointSerializer(), { limit: 3 });
     let list = chat(8);
     let parent: string | undefined;
@@ -160,8 +160,98 @@ describe("ListChains", () => {
       );
       parent = `d${i}`;
     }
-    expect(bases).toEqual([undefined, "1", "2", "3", undefined, "5", "6", "7", undefined]);
+    // limit 3: jumps of at most 2; the version at position 7 would need a fourth link.
+    expect(bases).toEqual([undefined, "1", "1", "3", "3", "5", "5", undefined, "8"]);
     expect(LIST_CHAIN_LIMIT).toBeGreaterThan(3);
+  });
+
+  // Puts a list grown by one element per put through `chains`, as a saver
+  // would, keeping each version's stored text and base; `change` may change
+  // an element already stored in place. Every `check` puts, the head read
+  // back from the stored links must be the list exactly.
+  function growChain(
+    chains: ListChains,
+    puts: number,
+    element: (i: number) => unknown,
+    change: (list: unknown[], i: number) => void,
+    check: number,
+  ) {
+    const stored = new Map<string, { text: string; base?: string; offset: number }>();
+    let list: unknown[] = Array.from({ length: 8 }, (_, i) => element(-i - 1));
+    let parent: string | undefined;
+    const texts: number[] = [];
+    const links: number[] = [];
+    const wholeAt: number[] = [];
+    for (let i = 1; i <= puts; i++) {
+      list = [...list, element(i)];
+      change(list, i);
+      const write = chains.encode("t", "", parent, "l", i, list, "v")!;
+      stored.set(String(i), { text: write.text, base: write.base, offset: write.offset });
+      if (write.base === undefined) wholeAt.push(i);
+      texts.push(write.text.length);
+      chains.committed("t", "", parent, `c${i}`, { l: i }, { l: i }, new Map([["l", write]]));
+      parent = `c${i}`;
+      const chain = [];
+      for (let v: string | undefined = String(i); v !== undefined; v = stored.get(v)!.base) {
+        chain.push(stored.get(v)!);
+      }
+      links.push(chain.length - 1);
+      if (i % check === 0) {
+        const read = chain.map((row) => {
+          const value = defaultSerializer.decode(row.text);
+          return row.base === undefined ? { value } : { value, offset: row.offset };
+        });
+        expect(defaultSerializer.encode(joinListChain(read, where))).toBe(
+          defaultSerializer.encode(list),
+        );
+      }
+    }
+    return { texts, links, wholeAt };
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  it("a long chain: a full copy only when a read would pass `limit` links, and a put stores about as much late as early", () => {
+    const element = (i: number) => ({ n: i, text: `message number ${i}` });
+    const { texts, links, wholeAt } = growChain(
+      new ListChains(defaultSerializer),
+      4000,
+      element,
+      () => {},
+      100,
+    );
+    expect(Math.max(...links)).toBe(LIST_CHAIN_LIMIT);
+    // The first put, and one when the chain reached the limit (not one every `limit` puts).
+    expect(wholeAt).toHaveLength(2);
+    const size = defaultSerializer.encode(element(1000)).length;
+    // Puts 200-700 and 3,000-3,500 store a few elements each, and about as many.
+    expect(mean(texts.slice(3000, 3500))).toBeLessThan(8 * size);
+    expect(mean(texts.slice(3000, 3500))).toBeLessThan(1.3 * mean(texts.slice(200, 700)));
+  });
+
+  it("a chain of messages changed in place now and then still reads back exactly", () => {
+    const element = (i: number) =>
+      i % 2 === 0
+        ? new HumanMessage({ content: `question ${i}`, id: `h${i}` })
+        : new AIMessage({
+            content: `answer ${i}`,
+            tool_calls: [{ id: `c${i}`, name: "f", args: { i } }],
+          });
+    const { links, wholeAt } = growChain(
+      new ListChains(defaultSerializer, { limit: 8 }),
+      400,
+      element,
+      (list, i) => {
+        // An element deep in the stored prefix, changed in place.
+        if (i % 97 === 0)
+          (list[Math.floor(list.length / 3)] as HumanMessage).content = `changed ${i}`;
+        const answer = list.findLast((m) => m instanceof AIMessage) as AIMessage;
+        if (i % 89 === 0) answer.tool_calls![0]!.args = { changed: i };
+      },
+      3,
+    );
+    expect(Math.max(...links)).toBe(8);
+    // Each change inside the stored prefix made that put store the list whole.
+    expect(wholeAt).toEqual(expect.arrayContaining([97, 194, 291, 388]));
   });
 
   it("leaves out what it cannot store as a list, and forgets within its budget", () => {

@@ -20,16 +20,16 @@ async function growingThread(saver: MemorySaver, threadId: string, puts: number)
 }
 
 describe("MemorySaver list chains", () => {
-  it("stores a growing list as tails, with a full copy every LIST_CHAIN_LIMIT links", async () => {
+  it("stores a growing list as tails, with a full copy only where a read would follow more than LIST_CHAIN_LIMIT links", async () => {
     const storage = new MemoryStorage();
     const saver = new MemorySaver({ storage });
     const puts = 2 * LIST_CHAIN_LIMIT + 20;
     const messages = await growingThread(saver, "t", puts);
     const blobs = [...storage.threads.get("t")!.get("")!.blobs.values()];
     const tails = blobs.filter((b) => isTail(b)).length;
-    // The first 7 puts are too short to chain; after that one full copy per chain.
-    expect(blobs.length - tails).toBeLessThanOrEqual(7 + 3);
-    expect(tails).toBeGreaterThan(puts - 12);
+    // The first 7 puts are too short to chain; the 8th is the chain's one full copy.
+    expect(blobs.length - tails).toBe(7 + 1);
+    expect(tails).toBe(puts - 8);
     const head = await saver.getTuple(threadConfig("t"));
     expect(head?.checkpoint.channel_values.messages).toEqual(messages);
   });

@@ -47,22 +47,24 @@ async function rows(threadId: string) {
 }
 
 describe("PostgresSaver list chains", () => {
-  it("stores a growing list as tails that name their base, a full copy every LIST_CHAIN_LIMIT links", async () => {
+  it("stores a growing list as tails that name their base, a full copy only where a read would follow more than LIST_CHAIN_LIMIT links", async () => {
     const puts = LIST_CHAIN_LIMIT + 30;
     const messages = await growingThread(saver, "t1", puts);
     const stored = await rows("t1");
     expect(stored).toHaveLength(puts);
     const tails = stored.filter((r) => r.type === LIST_TAIL_TYPE);
     expect(tails.every((r) => r.base_version !== null)).toBe(true);
-    expect(stored.length - tails.length).toBe(7 + 2);
+    // The first 7 puts are too short to chain; the 8th is the chain's one full copy.
+    expect(stored.length - tails.length).toBe(7 + 1);
     const head = await saver.getTuple(threadConfig("t1"));
     expect(head?.checkpoint.channel_values.messages).toEqual(messages);
   });
 
   it("a tail whose base row is gone reads as a CorruptValueError, never a shorter list", async () => {
-    await growingThread(saver, "t2", 12);
+    // Version 15 extends 14, which extends 12, which extends the full copy 8: 12 goes.
+    await growingThread(saver, "t2", 15);
     await pg.query(
-      `DELETE FROM "${schema}".channel_values WHERE version = '10' AND thread_key IN
+      `DELETE FROM "${schema}".channel_values WHERE version = '12' AND thread_key IN
        (SELECT thread_key FROM "${schema}".checkpoints WHERE thread_id = 't2')`,
     );
     await expect(saver.getTuple(threadConfig("t2"))).rejects.toMatchObject({

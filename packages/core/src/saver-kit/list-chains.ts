@@ -2,27 +2,41 @@
 // gets a new version every turn that is the previous list plus one or two
 // messages; stored whole, each put costs the whole history. A put whose
 // parent's version of the channel is a prefix of the new value stores only
-// the tail and a reference to that base version (and the base's length); a
-// read rebuilds the list from the chain of tails down to a full copy.
+// a tail: the elements after those of a base version on the parent's chain
+// (see "Which base" below), with a reference to it and its length; a read
+// rebuilds the list from the chain of tails down to a full copy.
 //
 // Soundness. A list element is an object user code may have changed in
 // place since it was stored (LangChain messages are mutable), so reference
 // equality proves nothing. The new value is encoded whole, and the prefix
 // is accepted only when that text starts with the text this saver stored
-// for the base version, up to a comma between elements. A JSON value's text
+// for the parent's version, up to a comma between elements. A JSON value's text
 // ends where a parser says it ends, so the first elements then have exactly
-// the base's texts, one by one; that text is what the chain rebuilds from,
+// the parent's texts, one by one; that text is what the chain rebuilds from,
 // so the rebuilt list is the new value exactly. The cost is one encode of
 // the list per put (what a full copy cost before) and one comparison of
 // text; what no longer grows is the stored bytes and what a put sends.
 //
 // The text of a base is kept in this process only, for the last put of
 // each (thread, namespace), and only once that put committed with every
-// value it sent actually stored: a base is only ever the parent's version,
-// never a guess. Without one (a fork from an older checkpoint, another
-// process's put, a restart, a foreign serializer, a list with holes) the
-// value is stored whole, which starts a new chain. A chain is cut with a
-// full copy every `limit` links, so a read follows at most that many.
+// value it sent actually stored: a base is only ever a version on the
+// parent's own chain, never a guess. Without one (a fork from an older
+// checkpoint, another process's put, a restart, a foreign serializer, a
+// list with holes) the value is stored whole, which starts a new chain.
+//
+// Which base. Each version of a chain has a position: 0 for its full copy,
+// one more for each put after it. The version at position p extends the
+// one at p minus the lowest set bit of p, a jump of at most `cap` (the
+// largest power of two not above `limit`): a tail holds what the last one
+// to `cap` puts appended, about log2(cap)/2 + 1 puts' worth on average,
+// and a read follows about p/cap + log2(cap) links instead of p. That base
+// is always on the parent's own chain (clearing low bits of p reaches what
+// clearing them from p - 1 reaches), so the parent's text, which extends
+// every version on its chain up to a comma, proves it too. A new full copy
+// is stored only when a read would follow more than `limit` links: with
+// the defaults, after about 3,700 puts. So what a put stores does not grow
+// with the list, amortized: a full copy every `limit` puts would add 1/limit
+// of the whole list to every put.
 
 import type { ChannelVersion, ChannelVersions } from "../contract/checkpoint.js";
 import { CorruptValueError, InvalidArgumentError, type StoredLocation } from "../errors/index.js";
@@ -42,8 +56,8 @@ import type { ChannelBlob } from "./channel-values.js";
 export const LIST_TAIL_TYPE = "savepoint-list-tail";
 
 /**
- * How many tails a chain holds before a put stores a full copy again: the
- * most links a read follows (see docs/benchmarks.md, S1, for what it costs).
+ * The most links a read of a list follows: a put whose tail would make its
+ * chain longer stores a full copy instead (see docs/benchmarks.md, S1).
  *
  * @example
  * ```ts
@@ -86,17 +100,31 @@ export interface ListWrite {
   readonly whole: string;
   /** @internal how many elements the whole list holds */
   readonly count: number;
-  /** @internal tails between this value and its full copy */
-  readonly depth: number;
+  /** @internal its place in the chain: a link and the versions a later tail may extend */
+  readonly link: ChainLink;
+  /** @internal the links after `link` on its chain, newest first */
+  readonly below: readonly ChainLink[];
+}
+
+/** One stored version of a list chain, as a later put may extend it. */
+interface ChainLink {
+  /** 0 for the chain's full copy, one more for each put after it. */
+  readonly position: number;
+  readonly version: string;
+  /** How many elements it holds. */
+  readonly count: number;
+  /** The length of its whole list's text. */
+  readonly chars: number;
+  /** How many links a read of it follows (0: the full copy). */
+  readonly links: number;
 }
 
 interface KnownList {
   readonly version: string;
   /** The whole list's JSON text. */
   readonly text: string;
-  /** How many elements it holds. */
-  readonly length: number;
-  readonly depth: number;
+  /** This version and the versions below it on its chain, newest first. */
+  readonly chain: readonly ChainLink[];
 }
 
 interface LastPut {
@@ -114,7 +142,7 @@ interface LastPut {
  * ```
  */
 export interface ListChainOptions {
-  /** Tails per chain before a full copy (default {@link LIST_CHAIN_LIMIT}). */
+  /** The most links a read follows before a put stores a full copy (default {@link LIST_CHAIN_LIMIT}). */
   limit?: number;
   /** Characters of element text kept across all threads (default 32 million); the least recent threads go first. */
   budget?: number;
@@ -153,6 +181,8 @@ export interface ListPutScope {
 export class ListChains {
   private readonly last = new Map<string, LastPut>();
   private readonly limit: number;
+  // The longest jump back a tail makes: the largest power of two not above the limit.
+  private readonly cap: number;
   private readonly budget: number;
   private size = 0;
 
@@ -161,6 +191,7 @@ export class ListChains {
     options: ListChainOptions = {},
   ) {
     this.limit = options.limit ?? LIST_CHAIN_LIMIT;
+    this.cap = this.limit >= 1 ? 2 ** Math.floor(Math.log2(this.limit)) : 1;
     this.budget = options.budget ?? 32_000_000;
   }
 
@@ -206,28 +237,53 @@ export class ListChains {
     } catch {
       return undefined;
     }
-    let base = this.baseOf(threadId, ns, parentId, channel);
+    let parent = this.baseOf(threadId, ns, parentId, channel);
     // A put that sends a channel again at its parent's version (a saver
     // re-sending every channel) stores nothing new: never a tail on itself.
-    if (base?.version === String(version)) base = undefined;
-    const rest = base && base.depth < this.limit ? afterPrefix(base.text, whole) : undefined;
+    if (parent?.version === String(version)) parent = undefined;
+    const asWhole = (): ListWrite => ({
+      text: whole,
+      offset: 0,
+      whole,
+      count: value.length,
+      link: {
+        position: 0,
+        version: String(version),
+        count: value.length,
+        chars: whole.length,
+        links: 0,
+      },
+      below: [],
+    });
+    // The new text must extend the parent's, which extends every version below it.
+    if (!parent || afterPrefix(parent.text, whole) === undefined) return asWhole();
+    const position = parent.chain[0]!.position + 1;
+    const target = position - Math.min(position & -position, this.cap);
+    const at = parent.chain.findIndex((link) => link.position === target);
+    const base = parent.chain[at];
+    if (!base || base.links >= this.limit) return asWhole();
+    const rest = afterChars(whole, base.chars);
     // The tail is encoded on its own, so what is stored is a string of its
     // own size: a slice of `whole` would keep all of it alive with every
     // tail. It must be the very text `whole` ends with (a codec that
     // encodes one value two ways gets the list stored whole).
-    const tail =
-      base && rest !== undefined ? this.encodeTail(value, base.length, owner) : undefined;
-    if (base && tail !== undefined && tail === `[${rest}`) {
-      return {
-        text: tail,
-        base: base.version,
-        offset: base.length,
-        whole,
+    const tail = rest === undefined ? undefined : this.encodeTail(value, base.count, owner);
+    if (tail === undefined || tail !== `[${rest}`) return asWhole();
+    return {
+      text: tail,
+      base: base.version,
+      offset: base.count,
+      whole,
+      count: value.length,
+      link: {
+        position,
+        version: String(version),
         count: value.length,
-        depth: base.depth + 1,
-      };
-    }
-    return { text: whole, offset: 0, whole, count: value.length, depth: 0 };
+        chars: whole.length,
+        links: base.links + 1,
+      },
+      below: parent.chain.slice(at),
+    };
   }
 
   private encodeTail(value: unknown[], from: number, owner: Owner): string | undefined {
@@ -274,8 +330,7 @@ export class ListChains {
       let known: KnownList | undefined;
       const write = writes.get(channel);
       if (write && String(newVersions[channel]) === version) {
-        const { whole, count, depth } = write;
-        known = { version, text: whole, length: count, depth };
+        known = { version, text: write.whole, chain: [write.link, ...write.below] };
       } else if (!Object.hasOwn(newVersions ?? {}, channel)) {
         const carried = parent?.lists.get(channel);
         if (carried?.version === version) known = carried;
@@ -351,7 +406,15 @@ export function listChainsFor(
  */
 export function fullListWrite(write: ListWrite): ListWrite {
   if (write.base === undefined) return write;
-  return { text: write.whole, offset: 0, whole: write.whole, count: write.count, depth: 0 };
+  const { whole, count } = write;
+  return {
+    text: whole,
+    offset: 0,
+    whole,
+    count,
+    link: { ...write.link, position: 0, links: 0 },
+    below: [],
+  };
 }
 
 function keyOf(threadId: string, ns: string): string {
@@ -370,6 +433,16 @@ function afterPrefix(base: string, whole: string): string | undefined {
   if (next === 93 /* ] */) return whole.length === base.length ? "]" : undefined;
   if (next !== 44 /* , */) return undefined;
   return whole.slice(open + 1);
+}
+
+// What follows the first `chars - 1` characters of list text `whole`, which
+// are known to be a list text's elements (that list's text without its
+// "]"): the rest after the comma, "]" when nothing follows, else undefined.
+function afterChars(whole: string, chars: number): string | undefined {
+  const next = whole.charCodeAt(chars - 1);
+  if (next === 93 /* ] */) return whole.length === chars ? "]" : undefined;
+  if (next !== 44 /* , */) return undefined;
+  return whole.slice(chars);
 }
 
 /**
