@@ -53,6 +53,7 @@ export * from "./saver-kit/configs.js";
 export * from "./saver-kit/identifiers.js";
 export * from "./saver-kit/langgraph-surface.js";
 export * from "./saver-kit/list-chains.js";
+export * from "./saver-kit/list-links.js";
 export * from "./saver-kit/listing.js";
 export * from "./saver-kit/retention.js";
 export * from "./saver-kit/stored.js";

@@ -39,21 +39,10 @@
 // of the whole list to every put.
 
 import type { ChannelVersion, ChannelVersions } from "../contract/checkpoint.js";
-import { CorruptValueError, InvalidArgumentError, type StoredLocation } from "../errors/index.js";
+import { InvalidArgumentError } from "../errors/index.js";
 import type { Owner, SavepointSerializer, SerializerProtocol } from "../serde/serializer.js";
 import { savepointSerializerOf } from "../serde/typed.js";
 import type { ChannelBlob } from "./channel-values.js";
-
-/**
- * The type tag a saver stores beside a list tail (its text is the tail's
- * JSON, Savepoint's serializer's); a reader that does not know it refuses it.
- *
- * @example
- * ```ts
- * if (type === LIST_TAIL_TYPE) links.push({ value: serializer.decode(text), offset });
- * ```
- */
-export const LIST_TAIL_TYPE = "savepoint-list-tail";
 
 /**
  * The most links a read of a list follows: a put whose tail would make its
@@ -443,50 +432,4 @@ function afterChars(whole: string, chars: number): string | undefined {
   if (next === 93 /* ] */) return whole.length === chars ? "]" : undefined;
   if (next !== 44 /* , */) return undefined;
   return whole.slice(chars);
-}
-
-/**
- * One stored link of a list chain, decoded: a tail (with the length of the
- * base it extends) or the full copy the chain ends at.
- *
- * @example
- * ```ts
- * const link: ListLink = { value: ["hello"], offset: 3 };
- * ```
- */
-export interface ListLink {
-  /** The decoded list: the whole value, or the elements after the base's. */
-  value: unknown;
-  /** For a tail, the number of elements its base holds; absent for the full copy. */
-  offset?: number;
-}
-
-/**
- * The list a chain stores, from its links newest first (the value's own
- * link first, the full copy last). A chain that does not fit together (a
- * missing link, a base of another length than its tail says) is a
- * CorruptValueError naming `where`: never a list rebuilt from wrong parts.
- *
- * @example
- * ```ts
- * joinListChain([{ value: ["c"], offset: 2 }, { value: ["a", "b"] }], where); // ["a", "b", "c"]
- * ```
- */
-export function joinListChain(links: readonly ListLink[], where: StoredLocation): unknown[] {
-  const full = links[links.length - 1];
-  if (!full || full.offset !== undefined || !Array.isArray(full.value)) {
-    throw new CorruptValueError("a list chain that does not end at a full copy", { where });
-  }
-  const out = full.value as unknown[];
-  for (let i = links.length - 2; i >= 0; i--) {
-    const link = links[i]!;
-    if (!Array.isArray(link.value) || link.offset !== out.length) {
-      throw new CorruptValueError(
-        `a list tail on a base of ${out.length} elements where it expects ${String(link.offset)}`,
-        { where },
-      );
-    }
-    for (const element of link.value as unknown[]) out.push(element);
-  }
-  return out;
 }
