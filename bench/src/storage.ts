@@ -108,11 +108,10 @@ async function chat(
   const times: number[] = [];
   const puts: number[] = [];
   const tenth = Math.max(1, Math.floor(turns / 10));
-  const bytesAt = new Map<number, number>();
-  for (let turn = 0; turn <= turns; turn++) {
-    if (turn === 0 || turn === tenth || turn === turns - tenth || turn === turns)
-      bytesAt.set(turn, await stored());
-    if (turn === turns) break;
+  // Turns after which what is stored is read (0: before the first).
+  const marks = new Set([0, tenth, turns - tenth, turns]);
+  const bytesAt = new Map<number, number>([[0, await stored()]]);
+  for (let turn = 0; turn < turns; turn++) {
     const t0 = performance.now();
     spent.ms = 0;
     await graph.invoke(
@@ -121,6 +120,7 @@ async function chat(
     );
     times.push(performance.now() - t0);
     puts.push(spent.ms);
+    if (marks.has(turn + 1)) bytesAt.set(turn + 1, await stored());
   }
   const reads: number[] = [];
   for (let i = 0; i < 21; i++) {

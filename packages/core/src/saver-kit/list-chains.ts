@@ -87,8 +87,6 @@ export interface ListWrite {
   readonly offset: number;
   /** @internal the whole list's text, kept for the next put's comparison */
   readonly whole: string;
-  /** @internal how many elements the whole list holds */
-  readonly count: number;
   /** @internal its place in the chain: a link and the versions a later tail may extend */
   readonly link: ChainLink;
   /** @internal the links after `link` on its chain, newest first */
@@ -109,11 +107,10 @@ interface ChainLink {
 }
 
 interface KnownList {
-  readonly version: string;
   /** The whole list's JSON text. */
   readonly text: string;
-  /** This version and the versions below it on its chain, newest first. */
-  readonly chain: readonly ChainLink[];
+  /** This version (first) and the versions below it on its chain, newest first. */
+  readonly chain: readonly [ChainLink, ...ChainLink[]];
 }
 
 interface LastPut {
@@ -229,24 +226,11 @@ export class ListChains {
     let parent = this.baseOf(threadId, ns, parentId, channel);
     // A put that sends a channel again at its parent's version (a saver
     // re-sending every channel) stores nothing new: never a tail on itself.
-    if (parent?.version === String(version)) parent = undefined;
-    const asWhole = (): ListWrite => ({
-      text: whole,
-      offset: 0,
-      whole,
-      count: value.length,
-      link: {
-        position: 0,
-        version: String(version),
-        count: value.length,
-        chars: whole.length,
-        links: 0,
-      },
-      below: [],
-    });
+    if (parent?.chain[0].version === String(version)) parent = undefined;
+    const asWhole = () => wholeWrite(whole, String(version), value.length);
     // The new text must extend the parent's, which extends every version below it.
     if (!parent || afterPrefix(parent.text, whole) === undefined) return asWhole();
-    const position = parent.chain[0]!.position + 1;
+    const position = parent.chain[0].position + 1;
     const target = position - Math.min(position & -position, this.cap);
     const at = parent.chain.findIndex((link) => link.position === target);
     const base = parent.chain[at];
@@ -263,7 +247,6 @@ export class ListChains {
       base: base.version,
       offset: base.count,
       whole,
-      count: value.length,
       link: {
         position,
         version: String(version),
@@ -319,10 +302,10 @@ export class ListChains {
       let known: KnownList | undefined;
       const write = writes.get(channel);
       if (write && String(newVersions[channel]) === version) {
-        known = { version, text: write.whole, chain: [write.link, ...write.below] };
+        known = { text: write.whole, chain: [write.link, ...write.below] };
       } else if (!Object.hasOwn(newVersions ?? {}, channel)) {
         const carried = parent?.lists.get(channel);
-        if (carried?.version === version) known = carried;
+        if (carried?.chain[0].version === version) known = carried;
       }
       if (!known) continue;
       lists.set(channel, known);
@@ -395,13 +378,16 @@ export function listChainsFor(
  */
 export function fullListWrite(write: ListWrite): ListWrite {
   if (write.base === undefined) return write;
-  const { whole, count } = write;
+  return wholeWrite(write.whole, write.link.version, write.link.count);
+}
+
+// A list stored whole: a chain's full copy, the first link of a new chain.
+function wholeWrite(whole: string, version: string, count: number): ListWrite {
   return {
     text: whole,
     offset: 0,
     whole,
-    count,
-    link: { ...write.link, position: 0, links: 0 },
+    link: { position: 0, version, count, chars: whole.length, links: 0 },
     below: [],
   };
 }
