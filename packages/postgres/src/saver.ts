@@ -45,6 +45,7 @@ import {
   threadIdArg,
   threadIdOf,
 } from "./identifiers.js";
+import { RecentClocks } from "./idle-clocks.js";
 import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
 import { putQuery } from "./puts.js";
@@ -146,6 +147,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   private readonly chains: ListChains | undefined;
   private readonly sql: Statements;
   private readonly ttl: ResolvedTtl | undefined;
+  private readonly clocks: RecentClocks;
   private readonly sweepers = new Sweepers((options) => this.sweep(options));
   private ready: Promise<SqlDriver> | undefined;
   private driver: SqlDriver | undefined;
@@ -181,6 +183,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     this.chains = listChainsFor(this.serde, options.listChainLimit, "PostgresSaver");
     this.sql = statements(quoteSchema(this.schema));
     this.ttl = resolveTtl(options.ttl, "PostgresSaver");
+    this.clocks = new RecentClocks(this.ttl);
   }
 
   /**
@@ -327,6 +330,8 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
       chains?.forget(threadId, ns);
       throw error;
     }
+    // Every put that stores sets its namespace's idle clock on the head row.
+    this.clocks.set(threadId, ns);
     // Its lists are bases for the next put only if every value it sent was
     // stored (none was there already under the same version).
     if (chains) {
@@ -354,17 +359,30 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
       options?.thread && ns === ""
         ? await recordParams(this.codec, threadId, options.thread)
         : undefined;
-    const target = { threadId, ns, checkpointId, taskId, taskPath: path, writes, record };
+    const clockFresh = this.clocks.fresh(threadId, ns);
+    const target = {
+      threadId,
+      ns,
+      checkpointId,
+      taskId,
+      taskPath: path,
+      writes,
+      record,
+      clockFresh,
+    };
     const query = await writesQuery(this.codec, this.sql, target);
     if (!query) return;
     const db = await this.db();
     await db.query(query.text, query.params);
+    // A lease renewal (no writes) is not a write: it leaves the clock alone.
+    if (!clockFresh && writes.length > 0) this.clocks.set(threadId, ns);
   }
 
   /** Removes every checkpoint and write of one thread, and its record, in one statement. */
   async deleteThread(threadId: string): Promise<void> {
     const id = threadIdArg(threadId, "deleteThread");
     this.chains?.forget(id);
+    this.clocks.forget(id);
     const db = await this.db();
     await db.query(this.sql.deleteThread, [keyOf(id)]);
   }
@@ -379,7 +397,12 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
    * ```
    */
   async prune(threadIds: readonly string[], options: PruneOptions): Promise<PruneResult> {
-    if (Array.isArray(threadIds)) for (const id of threadIds) this.chains?.forget(String(id));
+    if (Array.isArray(threadIds)) {
+      for (const id of threadIds) {
+        this.chains?.forget(String(id));
+        this.clocks.forget(String(id));
+      }
+    }
     return pruneThreads(await this.retention(), threadIds, options);
   }
 
@@ -405,7 +428,12 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
    * ```
    */
   async sweep(options?: SweepOptions): Promise<SweepResult> {
-    return sweepThreads(await this.retention(), this.ttl, options);
+    try {
+      return await sweepThreads(await this.retention(), this.ttl, options);
+    } finally {
+      // A keep-latest expiry clears clocks: the next write of each thread restarts its own.
+      this.clocks.forget();
+    }
   }
 
   /**

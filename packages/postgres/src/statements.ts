@@ -14,7 +14,9 @@ import {
  * changes the head row anyway); a write only when the clock is older than
  * this, so most writes change no row, and the parallel task writes of one
  * step do not queue on the head row's lock, each waiting for the previous
- * one to commit. Far below any useful ttl.
+ * one to commit. Far below any useful ttl. A write this saver sends within
+ * a second of setting the clock itself carries no refresh at all
+ * (idle-clocks.ts).
  *
  * @example
  * ```ts
@@ -176,18 +178,29 @@ healed AS (
   WHERE ${sameThread("h")} AND (h.last_write_at IS NULL OR h.last_write_at < ${NOW_MS} - ${CLOCK_GRAIN_MS})
   RETURNING 1)`;
 
-  // A write statement: the clock's refresh, the record's update when
+  // A write statement: the clock's refresh (unless `fresh`: the saver set
+  // the clock moments ago, see idle-clocks.ts), the record's update when
   // `record` numbers its first parameter (after the statement's own; $1 is
   // the thread key, $3 the checkpoint id), then the insert. The insert reads
-  // from `touched`, so the head row is locked before any write row, the
-  // order a sweep or a prune locks them in: the two cannot deadlock.
-  const writeStatement = (insert: (from: string) => string, record: number | undefined) =>
-    `WITH ${touch}${record ? `,\nrec AS (${recordOnWrites(s, record, "$1", "$3")})` : ""}\n` +
-    insert("(SELECT count(*) FROM touched) AS touch");
+  // from `touched`, so a head row the refresh changes is locked before any
+  // write row, the order a sweep or a prune locks them in: the two cannot
+  // deadlock. A write without the refresh locks no head row.
+  const writeStatement = (
+    insert: (from: string) => string,
+    record: number | undefined,
+    fresh: boolean,
+  ) => {
+    const ctes = [
+      ...(fresh ? [] : [touch]),
+      ...(record ? [`rec AS (${recordOnWrites(s, record, "$1", "$3")})`] : []),
+    ];
+    const head = ctes.length > 0 ? `WITH ${ctes.join(",\n")}\n` : "";
+    return head + insert(fresh ? "(SELECT 1) AS one" : "(SELECT count(*) FROM touched) AS touch");
+  };
 
   const columns = `(thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)`;
   const replace = `task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value`;
-  const writes = (withRecord: boolean) => ({
+  const writes = (withRecord: boolean, fresh: boolean) => ({
     // $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 idx,
     // $6 task id, $7 task path, $8 channel, $9 type, $10 value.
     writeKeep: writeStatement(
@@ -196,6 +209,7 @@ SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $
 FROM ${from}
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO NOTHING`,
       withRecord ? 11 : undefined,
+      fresh,
     ),
 
     writeReplace: writeStatement(
@@ -204,6 +218,7 @@ SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $
 FROM ${from}
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}`,
       withRecord ? 11 : undefined,
+      fresh,
     ),
 
     /**
@@ -221,6 +236,7 @@ FROM ${from}, json_array_elements($7::text::json) AS r
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}
 WHERE excluded.idx < 0`,
       withRecord ? 8 : undefined,
+      fresh,
     ),
   });
 
@@ -269,7 +285,10 @@ FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
   RETURNING 1)
 DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
 
-    ...writes(false),
+    ...writes(false, false),
+
+    /** The same writes without the idle clock's refresh: this saver set it moments ago. */
+    fresh: writes(false, true),
 
     /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
     inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
@@ -294,7 +313,8 @@ DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
      */
     withRecord: {
       ...puts(true),
-      ...writes(true),
+      ...writes(true, false),
+      fresh: writes(true, true),
       renew: recordOnWrites(s, 3, "$1", "$2"),
     },
 

@@ -18,6 +18,8 @@ export interface WritesTarget extends KitWritesTarget {
   writes: PendingWrite[];
   /** The record update's parameters (thread-records.ts `recordParams`), if any. */
   record: unknown[] | undefined;
+  /** The saver set this namespace's idle clock moments ago: the statement leaves it (idle-clocks.ts). */
+  clockFresh: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface WritesTarget extends KitWritesTarget {
  *
  * @example
  * ```ts
- * const query = await writesQuery(codec, sql, { threadId, ns: "", checkpointId, taskId, taskPath: "", writes, record: undefined });
+ * const query = await writesQuery(codec, sql, { threadId, ns: "", checkpointId, taskId, taskPath: "", writes, record: undefined, clockFresh: false });
  * if (query) await db.query(query.text, query.params);
  * ```
  */
@@ -51,7 +53,7 @@ export async function writesQuery(
     const [type, text] = codec.encodeSync(value, owner) ?? (await codec.encode(value, owner));
     encoded.push([idx, channel, type, text]);
   }
-  const q = record ? sql.withRecord : sql;
+  const q = fresh(record ? sql.withRecord : sql, target.clockFresh);
   const tail = record ?? [];
   if (encoded.length === 1) {
     const [idx, channel, type, text] = encoded[0]!;
@@ -65,4 +67,10 @@ export async function writesQuery(
     text: q.writeMany,
     params: [...head, taskId, taskPath, JSON.stringify(encoded), ...tail],
   };
+}
+
+type WriteStatements = Statements["fresh"];
+
+function fresh(set: WriteStatements & { fresh: WriteStatements }, clockFresh: boolean) {
+  return clockFresh ? set.fresh : set;
 }

@@ -262,14 +262,36 @@ export function describeSweepCases(label: string, ctx: RetentionCaseContext): vo
         expect(await clocks(db, thread)).toEqual([old]);
         await refreshing.getTuple(config!);
         expect(recent((await clocks(db, thread))[0]!)).toBe(true);
+        // `plain` set the clock with its put moments ago: its writes within
+        // the window (a second here) leave the clock alone, sending no refresh.
         await setClock(db, thread, old);
         await plain.putWrites(config!, [["a", 1]], "t");
+        expect(await clocks(db, thread)).toEqual([old]);
+        // A saver that has not set it lately refreshes it with its write.
+        const other = db.make({ ttl: { idle: HOUR } });
+        await other.putWrites(config!, [["a", 2]], "t");
         expect(recent((await clocks(db, thread))[0]!)).toBe(true);
         // A clock fresher than the grain is left as it is: no row changes.
         const fresh = Date.now() + 10 * CLOCK_GRAIN_MS;
         await setClock(db, thread, fresh);
-        await plain.putWrites(config!, [["b", 1]], "t");
+        await db.make({}).putWrites(config!, [["b", 1]], "t");
         expect(await clocks(db, thread)).toEqual([fresh]);
+        // The window is a tenth of a shorter ttl (200 ms for 2 s): once it
+        // has passed, the saver's next write refreshes the clock again.
+        const short = db.make({ ttl: { idle: 2_000 } });
+        await short.putWrites(config!, [["c", 1]], "t");
+        await setClock(db, thread, old);
+        await short.putWrites(config!, [["c", 2]], "t");
+        expect(await clocks(db, thread)).toEqual([old]);
+        await new Promise((done) => setTimeout(done, 250));
+        await short.putWrites(config!, [["c", 3]], "t");
+        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
+        // Its own sweep may clear clocks (keep-latest), so after one it
+        // refreshes at its next write.
+        await setClock(db, thread, old);
+        await plain.sweep({ now: 0 });
+        await plain.putWrites(config!, [["d", 1]], "t");
+        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
         // A lease renewal (a putWrites without writes) is not a write.
         await setClock(db, thread, old);
         await plain.putWrites(config!, [], "t", "", { thread: running(1_000) });
