@@ -1,7 +1,7 @@
 // C1 in a process of its own: the essay-review flow's first flows in a
 // fresh process, cold JIT included, on Savepoint's or LangGraph.js's memory
 // saver. Started by cold.ts:
-//   node --import tsx --conditions=@savepoint/source src/cold-worker.ts savepoint 200
+//   node --import tsx src/cold-worker.ts savepoint 200
 // The library is imported here, timed apart (`loadMs`), so the flows'
 // figure holds the first calls' costs and not the module loading.
 // Prints one `result <json>` line.

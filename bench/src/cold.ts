@@ -36,11 +36,10 @@ interface Sample {
 
 function once(impl: "savepoint" | "langgraph", flows: number): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=@savepoint/source", WORKER, impl, String(flows)],
-      { cwd: BENCH_DIR, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER, impl, String(flows)], {
+      cwd: BENCH_DIR,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

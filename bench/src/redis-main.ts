@@ -1,5 +1,5 @@
 // Runs the Redis benchmark on its own:
-//   cd bench && npx tsx --conditions=@savepoint/source src/redis-main.ts
+//   cd bench && npx tsx src/redis-main.ts
 import { benchRedis } from "./redis.js";
 
 await benchRedis();

@@ -1,7 +1,7 @@
 // Regenerates docs/benchmarks.md and docs/benchmarks.svg from
 // bench/results/latest.json without measuring again (after a change to the
 // report's wording or the chart):
-//   node --import tsx --conditions=@savepoint/source src/render-docs.ts
+//   node --import tsx src/render-docs.ts
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { renderMarkdown, targetsOf } from "./report.js";

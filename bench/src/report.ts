@@ -303,6 +303,7 @@ export function renderMarkdown(r: Results): string {
   lines.push("");
   lines.push(
     "Savepoint and LangGraph.js run the same programs (only the imports differ) in the same process, " +
+      "each from its built packages (`dist`, what `npm install` gives; `pnpm bench` builds ours first), " +
       `alternating run by run (ours, LangGraph.js, ours, …) after one warm-up run each; each figure is the median of ${r.runs} runs. ` +
       "Savepoint runs on every durable backend in `sync` durability (each task's write is awaited before the task returns) " +
       "and the default (`async`: the write is sent as the task settles, and awaited before the run returns or pauses). " +

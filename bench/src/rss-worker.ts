@@ -1,6 +1,6 @@
 // One W2 run (N sequential tasks on a memory saver) in a process of its own,
 // so its peak RSS is not mixed with another case's heap. Started by rss.ts:
-//   node --expose-gc --import tsx --conditions=@savepoint/source src/rss-worker.ts savepoint 10000
+//   node --expose-gc --import tsx src/rss-worker.ts savepoint 10000
 // Prints `rss <bytes>` lines while it runs (so a run that is stopped at the
 // time cap still reports how far memory grew) and one `result <json>` line.
 import { MemorySaver as LgMemorySaver } from "@langchain/langgraph";

@@ -24,7 +24,7 @@ export function measureRss(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--expose-gc", "--import", "tsx", "--conditions=@savepoint/source", WORKER, impl, String(n)],
+      ["--expose-gc", "--import", "tsx", WORKER, impl, String(n)],
       { cwd: BENCH_DIR, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
