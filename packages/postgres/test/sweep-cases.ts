@@ -7,8 +7,9 @@ import {
   type SweepResult,
   type ThreadUpdate,
 } from "@savepoint/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { keyOf } from "../src/identifiers.js";
+import { CLOCK_WINDOW_MS } from "../src/idle-clocks.js";
 import { CLOCK_GRAIN_MS } from "../src/statements.js";
 import {
   history,
@@ -262,41 +263,68 @@ export function describeSweepCases(label: string, ctx: RetentionCaseContext): vo
         expect(await clocks(db, thread)).toEqual([old]);
         await refreshing.getTuple(config!);
         expect(recent((await clocks(db, thread))[0]!)).toBe(true);
-        // `plain` set the clock with its put moments ago: its writes within
-        // the window (a second here) leave the clock alone, sending no refresh.
+        // A write by a saver that has not set the clock lately refreshes it
+        // (`plain` set it with its put moments ago: see the next test).
         await setClock(db, thread, old);
-        await plain.putWrites(config!, [["a", 1]], "t");
-        expect(await clocks(db, thread)).toEqual([old]);
-        // A saver that has not set it lately refreshes it with its write.
-        const other = db.make({ ttl: { idle: HOUR } });
-        await other.putWrites(config!, [["a", 2]], "t");
+        await db.make({ ttl: { idle: HOUR } }).putWrites(config!, [["a", 1]], "t");
         expect(recent((await clocks(db, thread))[0]!)).toBe(true);
         // A clock fresher than the grain is left as it is: no row changes.
         const fresh = Date.now() + 10 * CLOCK_GRAIN_MS;
         await setClock(db, thread, fresh);
         await db.make({}).putWrites(config!, [["b", 1]], "t");
         expect(await clocks(db, thread)).toEqual([fresh]);
-        // The window is a tenth of a shorter ttl (200 ms for 2 s): once it
-        // has passed, the saver's next write refreshes the clock again.
-        const short = db.make({ ttl: { idle: 2_000 } });
-        await short.putWrites(config!, [["c", 1]], "t");
-        await setClock(db, thread, old);
-        await short.putWrites(config!, [["c", 2]], "t");
-        expect(await clocks(db, thread)).toEqual([old]);
-        await new Promise((done) => setTimeout(done, 250));
-        await short.putWrites(config!, [["c", 3]], "t");
-        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
-        // Its own sweep may clear clocks (keep-latest), so after one it
-        // refreshes at its next write.
-        await setClock(db, thread, old);
-        await plain.sweep({ now: 0 });
-        await plain.putWrites(config!, [["d", 1]], "t");
-        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
         // A lease renewal (a putWrites without writes) is not a write.
         await setClock(db, thread, old);
         await plain.putWrites(config!, [], "t", "", { thread: running(1_000) });
         expect(await clocks(db, thread)).toEqual([old]);
       } finally {
+        await db.destroy();
+      }
+    });
+
+    it("a task write within the window after this saver set the clock sends no refresh", async () => {
+      const db = await ctx.isolated();
+      try {
+        // The saver's memory of when it set a clock reads Date.now(): frozen
+        // here and moved by hand, so no step depends on how fast it runs.
+        vi.useFakeTimers({ toFake: ["Date"] });
+        const plain = db.make({ ttl: { idle: HOUR } });
+        const thread = threadId("window");
+        const [config] = await history(plain, thread, 1);
+        const old = Date.now() - HOUR;
+        const recent = (at: number | null) => at !== null && at > Date.now() - 60_000;
+        const writeAndRead = async (saver: ReturnType<IsolatedSchema["make"]>, value: string) => {
+          await setClock(db, thread, old);
+          await saver.putWrites(config!, [[value, 1]], "t");
+          return (await clocks(db, thread))[0]!;
+        };
+        // `plain` set the clock with its put: its writes within a second leave it.
+        expect(await writeAndRead(plain, "a")).toBe(old);
+        vi.setSystemTime(Date.now() + CLOCK_WINDOW_MS - 1);
+        expect(await writeAndRead(plain, "b")).toBe(old);
+        // Once the window has passed, its next write refreshes it, and starts a new window.
+        vi.setSystemTime(Date.now() + 1);
+        expect(recent(await writeAndRead(plain, "c"))).toBe(true);
+        expect(await writeAndRead(plain, "d")).toBe(old);
+        // With a shorter ttl the window is a tenth of it: 200 ms for 2 s.
+        const short = db.make({ ttl: { idle: 2_000 } });
+        expect(recent(await writeAndRead(short, "e"))).toBe(true);
+        vi.setSystemTime(Date.now() + 199);
+        expect(await writeAndRead(short, "f")).toBe(old);
+        vi.setSystemTime(Date.now() + 1);
+        expect(recent(await writeAndRead(short, "g"))).toBe(true);
+        // Its own sweep may clear clocks (keep-latest): after one, its next write refreshes.
+        await setClock(db, thread, old);
+        await plain.sweep({ now: 0 });
+        await plain.putWrites(config!, [["h", 1]], "t");
+        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
+        // So does its prune of the thread.
+        await setClock(db, thread, old);
+        await plain.prune([thread], { keep: "latest" });
+        await plain.putWrites(config!, [["i", 1]], "t");
+        expect(recent((await clocks(db, thread))[0]!)).toBe(true);
+      } finally {
+        vi.useRealTimers();
         await db.destroy();
       }
     });
