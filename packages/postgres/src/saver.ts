@@ -183,7 +183,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     this.chains = listChainsFor(this.serde, options.listChainLimit, "PostgresSaver");
     this.sql = statements(quoteSchema(this.schema));
     this.ttl = resolveTtl(options.ttl, "PostgresSaver");
-    this.clocks = new RecentClocks(this.ttl);
+    this.clocks = new RecentClocks();
   }
 
   /**
@@ -312,6 +312,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     const chains = this.chains;
     const target = { threadId, ns, parentId, checkpoint, metadata, versions, options, chains };
     const put = await putQuery(this.codec, this.sql, target);
+    const sentAt = Date.now();
     const { statement, params, addsRecord } = put;
     if (addsRecord) this.recordsAdded(db);
     let row: Row;
@@ -331,7 +332,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
       throw error;
     }
     // Every put that stores sets its namespace's idle clock on the head row.
-    this.clocks.set(threadId, ns);
+    this.clocks.set(threadId, ns, sentAt);
     // Its lists are bases for the next put only if every value it sent was
     // stored (none was there already under the same version).
     if (chains) {
@@ -373,9 +374,11 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     const query = await writesQuery(this.codec, this.sql, target);
     if (!query) return;
     const db = await this.db();
-    await db.query(query.text, query.params);
-    // A lease renewal (no writes) is not a write: it leaves the clock alone.
-    if (!clockFresh && writes.length > 0) this.clocks.set(threadId, ns);
+    const sentAt = Date.now();
+    const rows = await db.query(query.text, query.params);
+    // Only a refresh the database applied starts a window (a lease renewal,
+    // without writes, is not a write and sends none).
+    if (Number(rows[0]?.touched) > 0) this.clocks.set(threadId, ns, sentAt);
   }
 
   /** Removes every checkpoint and write of one thread, and its record, in one statement. */

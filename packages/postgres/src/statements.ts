@@ -15,7 +15,7 @@ import {
  * this, so most writes change no row, and the parallel task writes of one
  * step do not queue on the head row's lock, each waiting for the previous
  * one to commit. Far below any useful ttl. A write this saver sends within
- * a second of setting the clock itself carries no refresh at all
+ * the grain of setting the clock itself carries no refresh at all
  * (idle-clocks.ts).
  *
  * @example
@@ -179,23 +179,26 @@ healed AS (
   RETURNING 1)`;
 
   // A write statement: the clock's refresh (unless `fresh`: the saver set
-  // the clock moments ago, see idle-clocks.ts), the record's update when
-  // `record` numbers its first parameter (after the statement's own; $1 is
-  // the thread key, $3 the checkpoint id), then the insert. The insert reads
-  // from `touched`, so a head row the refresh changes is locked before any
-  // write row, the order a sweep or a prune locks them in: the two cannot
-  // deadlock. A write without the refresh locks no head row.
+  // the clock within the grain, see idle-clocks.ts), the record's update
+  // when `record` numbers its first parameter (after the statement's own;
+  // $1 is the thread key, $3 the checkpoint id), then the insert. The insert
+  // reads from `touched`, so a head row the refresh changes is locked before
+  // any write row, the order a sweep or a prune locks them in: the two
+  // cannot deadlock. A write without the refresh locks no head row. With the
+  // refresh, the statement returns `touched`, how many clocks it set, so the
+  // saver knows whether to skip the next ones.
   const writeStatement = (
     insert: (from: string) => string,
     record: number | undefined,
     fresh: boolean,
   ) => {
-    const ctes = [
-      ...(fresh ? [] : [touch]),
-      ...(record ? [`rec AS (${recordOnWrites(s, record, "$1", "$3")})`] : []),
-    ];
-    const head = ctes.length > 0 ? `WITH ${ctes.join(",\n")}\n` : "";
-    return head + insert(fresh ? "(SELECT 1) AS one" : "(SELECT count(*) FROM touched) AS touch");
+    const rec = record ? [`rec AS (${recordOnWrites(s, record, "$1", "$3")})`] : [];
+    if (fresh) {
+      const head = rec.length > 0 ? `WITH ${rec[0]}\n` : "";
+      return head + insert("(SELECT 1) AS one");
+    }
+    const stored = `stored AS (${insert("(SELECT count(*) FROM touched) AS touch")})`;
+    return `WITH ${[touch, ...rec, stored].join(",\n")}\nSELECT count(*)::int AS touched FROM touched`;
   };
 
   const columns = `(thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)`;
