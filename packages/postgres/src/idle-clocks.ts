@@ -13,10 +13,22 @@
 // then sends one refresh per grain instead of one lookup per task. What this
 // saver's own sweep or prune clears (keep-latest leaves a clock NULL until
 // the next write) it forgets, so its next write restarts the clock at once.
-import { CLOCK_GRAIN_MS } from "./statements.js";
 
-/** The longest a task write goes without refreshing a clock this saver set: the grain. */
-export const CLOCK_WINDOW_MS = CLOCK_GRAIN_MS;
+/**
+ * How stale a namespace's idle clock may be before a task write (or, with
+ * `refreshOnRead`, a read) refreshes it. A put always refreshes it (it
+ * changes the head row anyway); a write only when the clock is older than
+ * this, so most writes change no row, and the parallel task writes of one
+ * step do not queue on the head row's lock, each waiting for the previous
+ * one to commit. Far below any useful ttl. A write this saver sends within
+ * the grain of setting the clock itself carries no refresh at all (below).
+ *
+ * @example
+ * ```ts
+ * CLOCK_GRAIN_MS; // 50
+ * ```
+ */
+export const CLOCK_GRAIN_MS = 50;
 
 // Bounded: a process that writes many threads forgets them all at once
 // rather than growing; forgetting only costs the next write its refresh.
@@ -39,7 +51,7 @@ export class RecentClocks {
   /** Whether this saver set the clock of (`threadId`, `ns`) within the window. */
   fresh(threadId: string, ns: string): boolean {
     const at = this.setAt.get(threadId)?.get(ns);
-    return at !== undefined && Date.now() - at < CLOCK_WINDOW_MS;
+    return at !== undefined && Date.now() - at < CLOCK_GRAIN_MS;
   }
 
   /**

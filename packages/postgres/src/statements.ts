@@ -7,23 +7,7 @@ import {
   recordOnWrites,
   type ThreadScope,
 } from "./thread-statements.js";
-
-/**
- * How stale a namespace's idle clock may be before a task write (or, with
- * `refreshOnRead`, a read) refreshes it. A put always refreshes it (it
- * changes the head row anyway); a write only when the clock is older than
- * this, so most writes change no row, and the parallel task writes of one
- * step do not queue on the head row's lock, each waiting for the previous
- * one to commit. Far below any useful ttl. A write this saver sends within
- * the grain of setting the clock itself carries no refresh at all
- * (idle-clocks.ts).
- *
- * @example
- * ```ts
- * CLOCK_GRAIN_MS; // 50
- * ```
- */
-export const CLOCK_GRAIN_MS = 50;
+import { touchClock, writeStatements } from "./write-statements.js";
 
 /**
  * All of the saver's SQL, built once per schema. Every value is a bound
@@ -171,77 +155,7 @@ healed AS (
     ),
   });
 
-  // Refreshes the idle clock of the write's (thread, namespace) when it is
-  // older than CLOCK_GRAIN_MS (or cleared by an expiry). $1 thread key, $2 ns key.
-  const touch = `touched AS (
-  UPDATE ${s}.heads h SET last_write_at = ${NOW_MS}
-  WHERE ${sameThread("h")} AND (h.last_write_at IS NULL OR h.last_write_at < ${NOW_MS} - ${CLOCK_GRAIN_MS})
-  RETURNING 1)`;
-
-  // A write statement: the clock's refresh (unless `fresh`: the saver set
-  // the clock within the grain, see idle-clocks.ts), the record's update
-  // when `record` numbers its first parameter (after the statement's own;
-  // $1 is the thread key, $3 the checkpoint id), then the insert. The insert
-  // reads from `touched`, so a head row the refresh changes is locked before
-  // any write row, the order a sweep or a prune locks them in: the two
-  // cannot deadlock. A write without the refresh locks no head row. With the
-  // refresh, the statement returns `touched`, how many clocks it set, so the
-  // saver knows whether to skip the next ones.
-  const writeStatement = (
-    insert: (from: string) => string,
-    record: number | undefined,
-    fresh: boolean,
-  ) => {
-    const rec = record ? [`rec AS (${recordOnWrites(s, record, "$1", "$3")})`] : [];
-    if (fresh) {
-      const head = rec.length > 0 ? `WITH ${rec[0]}\n` : "";
-      return head + insert("(SELECT 1) AS one");
-    }
-    const stored = `stored AS (${insert("(SELECT count(*) FROM touched) AS touch")})`;
-    return `WITH ${[touch, ...rec, stored].join(",\n")}\nSELECT count(*)::int AS touched FROM touched`;
-  };
-
-  const columns = `(thread_key, ns_key, checkpoint_id, task_key, idx, task_id, task_path, channel, type, value)`;
-  const replace = `task_path = excluded.task_path, channel = excluded.channel, type = excluded.type, value = excluded.value`;
-  const writes = (withRecord: boolean, fresh: boolean) => ({
-    // $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 idx,
-    // $6 task id, $7 task path, $8 channel, $9 type, $10 value.
-    writeKeep: writeStatement(
-      (from) => `INSERT INTO ${s}.writes ${columns}
-SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text
-FROM ${from}
-ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO NOTHING`,
-      withRecord ? 11 : undefined,
-      fresh,
-    ),
-
-    writeReplace: writeStatement(
-      (from) => `INSERT INTO ${s}.writes ${columns}
-SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, $5::int, $6::text, $7::text, $8::text, $9::text, $10::text
-FROM ${from}
-ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}`,
-      withRecord ? 11 : undefined,
-      fresh,
-    ),
-
-    /**
-     * Many writes in one statement: the rows travel as one json parameter
-     * (`[[idx, channel, type, value], ...]`), so no count of writes reaches
-     * the 65,535 bind-parameter limit. Negative indexes (special channels)
-     * replace; the rest keep what is there.
-     * $1 thread key, $2 ns key, $3 checkpoint id, $4 task key, $5 task id,
-     * $6 task path, $7 rows.
-     */
-    writeMany: writeStatement(
-      (from) => `INSERT INTO ${s}.writes ${columns}
-SELECT $1::bytea, $2::bytea, $3::text, $4::bytea, (r->>0)::int, $5::text, $6::text, r->>1, r->>2, r->>3
-FROM ${from}, json_array_elements($7::text::json) AS r
-ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}
-WHERE excluded.idx < 0`,
-      withRecord ? 8 : undefined,
-      fresh,
-    ),
-  });
+  const touch = touchClock(s);
 
   /** $1 thread key, $2 ns key, $3 checkpoint id, $4 thread id, $5 ns. */
   const tupleById = `SELECT ${tupleColumns("c")} FROM ${s}.checkpoints c
@@ -288,10 +202,10 @@ FROM (SELECT 1) AS one LEFT JOIN ${s}.heads h ON ${sameThread("h")}`,
   RETURNING 1)
 DELETE FROM ${s}.heads h WHERE ${sameThread("h")} AND h.checkpoint_id = $3::text AND ${latestId} IS NULL`,
 
-    ...writes(false, false),
+    ...writeStatements(s, false, false),
 
     /** The same writes without the idle clock's refresh: this saver set it moments ago. */
-    fresh: writes(false, true),
+    fresh: writeStatements(s, false, true),
 
     /** Whether any checkpoint keeps its channel values inline (written before migration 2). */
     inlineRows: `SELECT EXISTS (SELECT 1 FROM ${s}.checkpoints WHERE channel_versions IS NULL) AS inline`,
@@ -316,8 +230,8 @@ DELETE FROM ${s}.checkpoints WHERE thread_key = $1::bytea`,
      */
     withRecord: {
       ...puts(true),
-      ...writes(true, false),
-      fresh: writes(true, true),
+      ...writeStatements(s, true, false),
+      fresh: writeStatements(s, true, true),
       renew: recordOnWrites(s, 3, "$1", "$2"),
     },
 

@@ -12,6 +12,7 @@ import { keyOf, nsKeyOf, storableId, threadKeyOf } from "./identifiers.js";
 import type { BoundQuery } from "./sql.js";
 import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
+import type { writeStatements } from "./write-statements.js";
 
 /** What one `putWrites` call writes: the kit's checked target, its writes and record update. */
 export interface WritesTarget extends KitWritesTarget {
@@ -69,8 +70,9 @@ export async function writesQuery(
   };
 }
 
-type WriteStatements = Statements["fresh"];
+type WriteStatements = ReturnType<typeof writeStatements>;
 
+// The write statements without the clock's refresh when the saver set it within the grain.
 function fresh(set: WriteStatements & { fresh: WriteStatements }, clockFresh: boolean) {
   return clockFresh ? set.fresh : set;
 }

@@ -9,8 +9,7 @@ import {
 } from "@savepoint/core";
 import { describe, expect, it, vi } from "vitest";
 import { keyOf } from "../src/identifiers.js";
-import { CLOCK_WINDOW_MS } from "../src/idle-clocks.js";
-import { CLOCK_GRAIN_MS } from "../src/statements.js";
+import { CLOCK_GRAIN_MS } from "../src/idle-clocks.js";
 import {
   history,
   type IsolatedSchema,
@@ -300,7 +299,7 @@ export function describeSweepCases(label: string, ctx: RetentionCaseContext): vo
         };
         // `plain` set the clock with its put: its writes within the grain leave it.
         expect(await writeAndRead(plain, "a")).toBe(old);
-        vi.setSystemTime(Date.now() + CLOCK_WINDOW_MS - 1);
+        vi.setSystemTime(Date.now() + CLOCK_GRAIN_MS - 1);
         expect(await writeAndRead(plain, "b")).toBe(old);
         // Once the grain has passed, its next write refreshes it, and starts a new window.
         vi.setSystemTime(Date.now() + 1);
