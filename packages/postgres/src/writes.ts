@@ -12,7 +12,6 @@ import { keyOf, nsKeyOf, storableId, threadKeyOf } from "./identifiers.js";
 import type { BoundQuery } from "./sql.js";
 import type { Statements } from "./statements.js";
 import type { ValueCodec } from "./values.js";
-import type { writeStatements } from "./write-statements.js";
 
 /** What one `putWrites` call writes: the kit's checked target, its writes and record update. */
 export interface WritesTarget extends KitWritesTarget {
@@ -54,7 +53,9 @@ export async function writesQuery(
     const [type, text] = codec.encodeSync(value, owner) ?? (await codec.encode(value, owner));
     encoded.push([idx, channel, type, text]);
   }
-  const q = fresh(record ? sql.withRecord : sql, target.clockFresh);
+  const set = record ? sql.withRecord : sql;
+  // Without the clock's refresh when the saver set the clock within the grain.
+  const q = target.clockFresh ? set.fresh : set;
   const tail = record ?? [];
   if (encoded.length === 1) {
     const [idx, channel, type, text] = encoded[0]!;
@@ -68,11 +69,4 @@ export async function writesQuery(
     text: q.writeMany,
     params: [...head, taskId, taskPath, JSON.stringify(encoded), ...tail],
   };
-}
-
-type WriteStatements = ReturnType<typeof writeStatements>;
-
-// The write statements without the clock's refresh when the saver set it within the grain.
-function fresh(set: WriteStatements & { fresh: WriteStatements }, clockFresh: boolean) {
-  return clockFresh ? set.fresh : set;
 }
