@@ -1,4 +1,5 @@
 import {
+  batchEntries,
   type ChannelVersion,
   type ChannelVersions,
   type Checkpoint,
@@ -8,14 +9,12 @@ import {
   type CheckpointSaver,
   type CheckpointTuple,
   channelBlobs,
-  checkIdentifier,
   checkpointConfig,
   checkpointWithoutValues,
   checkThreadId,
   defaultSerializer,
   dumpTyped,
   fullListWrite,
-  indexWrites,
   keepCount,
   LangGraphSaverMethods,
   type ListChains,
@@ -45,12 +44,13 @@ import {
   type SweepResult,
   savepointSerializerOf,
   sweepLimit,
+  type TaskWritesEntry,
   type ThreadTtl,
   type ThreadUpdate,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
-import { keptKey, SHARED_TEXTS, sameElements, textOf } from "./encode-once.js";
+import { keptKey, SHARED_TEXTS, textOf } from "./encode-once.js";
 import { ThreadExpiry } from "./expiry.js";
 import { copyStoredThread, pruneThreads, removeThread, type StoredReader } from "./retention.js";
 import {
@@ -68,8 +68,9 @@ import {
   type StoredWrite,
   type ThreadSpaces,
 } from "./storage.js";
-import { applyUpdate, listRecords, prepareUpdate } from "./thread-records.js";
+import { applyUpdate, listRecords, type PreparedUpdate, prepareUpdate } from "./thread-records.js";
 import { readTuple } from "./tuples.js";
+import { encodeTaskWrites, storeTaskWrites } from "./writes.js";
 
 // The type tag of bare-text values (Savepoint's serializer's own).
 const SAVEPOINT_JSON = "savepoint-json";
@@ -373,30 +374,54 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
     let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
-    // A pause's write and its record carry the same interrupts (the same
-    // objects, in a list of their own): the record's text serves both.
-    const interrupts =
-      typeof thread?.interrupts === "string" ? options?.thread?.interrupts : undefined;
-    const encoded: StoredWrite[] = [];
-    for (const { idx, channel, value, replaces } of indexWrites(writes)) {
-      checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
-      let stored: Encoded | Promise<Encoded> =
-        interrupts !== undefined && sameElements(value, interrupts)
-          ? (thread!.interrupts as string)
-          : this.encode(value, () => `Write "${channel}" of task "${taskId}"`);
-      if (stored instanceof Promise) stored = await stored;
-      encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
-    }
+    const encoded = await encodeTaskWrites(
+      taskId,
+      taskPath,
+      writes,
+      this.encodeValue,
+      shared(thread, options),
+    );
+    // From here on nothing awaits: the writes and the record change in one step.
+    storeTaskWrites(namespaceIn(this.threads, threadId, ns, true), checkpointId, encoded);
+    this.afterWrites(threadId, checkpointId, thread);
+  }
+
+  /**
+   * The writes of several tasks against the checkpoint in `config`, all
+   * checked and encoded before any is stored: what `putWrites` per entry
+   * would store, in one step.
+   *
+   * @example
+   * ```ts
+   * await saver.putWritesBatch(config, [{ taskId: "0:step", writes: [["__return__", 1]] }]);
+   * ```
+   */
+  async putWritesBatch(
+    config: RunnableConfig,
+    batch: readonly TaskWritesEntry[],
+    options?: PutWritesOptions,
+  ): Promise<void> {
+    const { threadId, ns, checkpointId } = writesTarget(config, "", "", "putWritesBatch");
+    const entries = batchEntries(batch);
+    let thread = this.threadUpdate(options?.thread, ns);
+    if (thread instanceof Promise) thread = await thread;
+    const share = shared(thread, options);
+    const encoded: StoredWrite[][] = [];
+    for (const { taskId, taskPath, writes } of entries)
+      encoded.push(await encodeTaskWrites(taskId, taskPath, writes, this.encodeValue, share));
+    if (encoded.length === 0 && !thread) return;
     const space = namespaceIn(this.threads, threadId, ns, true);
-    let forCheckpoint = space.writes.get(checkpointId);
-    if (!forCheckpoint) {
-      forCheckpoint = new Map();
-      space.writes.set(checkpointId, forCheckpoint);
-    }
-    for (const write of encoded) {
-      const key = keptKey(String(write.idx), taskId);
-      if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
-    }
+    for (const writes of encoded) storeTaskWrites(space, checkpointId, writes);
+    this.afterWrites(threadId, checkpointId, thread);
+  }
+
+  private readonly encodeValue = (value: unknown, owner: Owner) => this.encode(value, owner);
+
+  private afterWrites(
+    threadId: string,
+    checkpointId: string,
+    thread: PreparedUpdate | undefined,
+  ): void {
     const now = Date.now();
     if (thread) applyUpdate(this.records, threadId, checkpointId, thread, now, checkpointId);
     this.storage.lastWrite.set(threadId, now);
@@ -484,3 +509,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
 
 /** LangGraph's name for {@link MemorySaver}, so programs written for it run after changing their imports. */
 export { MemorySaver as InMemorySaver };
+
+// A pause's write and its record carry the same interrupts (the same
+// objects, in a list of their own): the record's text serves both.
+function shared(thread: PreparedUpdate | undefined, options: PutWritesOptions | undefined) {
+  const interrupts = options?.thread?.interrupts;
+  return typeof thread?.interrupts === "string" && interrupts !== undefined
+    ? { interrupts, text: thread.interrupts }
+    : undefined;
+}

@@ -1,4 +1,5 @@
 import {
+  batchEntries,
   type ChannelVersions,
   type Checkpoint,
   type CheckpointListOptions,
@@ -24,6 +25,7 @@ import {
   StorageUnavailableError,
   type SweepOptions,
   type SweepResult,
+  type TaskWritesEntry,
   type ThreadTtl,
   tupleTarget,
 } from "@savepoint/core";
@@ -50,14 +52,14 @@ import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
 import { putQuery } from "./puts.js";
 import { copyThread, pruneThreads, type RetentionContext, sweepThreads } from "./retention.js";
-import type { Row } from "./sql.js";
+import type { BoundQuery, Row } from "./sql.js";
 import { type Statements, statements } from "./statements.js";
 import { type Sweeper, type SweeperOptions, Sweepers } from "./sweeper.js";
 import { listThreadRecords, recordParams } from "./thread-records.js";
 import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
 import { rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
-import { writesQuery } from "./writes.js";
+import { batchWritesQuery, writesQuery } from "./writes.js";
 
 /**
  * Options of {@link PostgresSaver}.
@@ -371,7 +373,47 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
       record,
       clockFresh,
     };
-    const query = await writesQuery(this.codec, this.sql, target);
+    await this.write(threadId, ns, await writesQuery(this.codec, this.sql, target));
+  }
+
+  /**
+   * The writes of several tasks against the checkpoint in `config`, in one
+   * statement: what `putWrites` per entry would store, committed together
+   * (the runtime sends a pausing run's task writes and interrupts this way).
+   *
+   * @example
+   * ```ts
+   * await saver.putWritesBatch(config, [
+   *   { taskId: "0:writeEssay", writes: [["__return__", "An essay"]] },
+   *   { taskId: ":workflow", writes: [["__interrupt__", [{ id, value: "Approve?" }]]] },
+   * ]);
+   * ```
+   */
+  async putWritesBatch(
+    config: RunnableConfig,
+    batch: readonly TaskWritesEntry[],
+    options?: PutWritesOptions,
+  ): Promise<void> {
+    const threadId = threadIdOf(config, "putWritesBatch");
+    const ns = nsOf(config, "putWritesBatch");
+    const checkpointId = requiredCheckpointIdOf(config, "putWritesBatch");
+    const entries = batchEntries(batch).map((entry, i) => ({
+      ...entry,
+      taskId: storableId(`putWritesBatch: entry ${i} taskId`, entry.taskId, { allowEmpty: true }),
+      taskPath: storableId(`putWritesBatch: entry ${i} taskPath`, entry.taskPath, {
+        allowEmpty: true,
+      }),
+    }));
+    const record =
+      options?.thread && ns === ""
+        ? await recordParams(this.codec, threadId, options.thread)
+        : undefined;
+    const clockFresh = this.clocks.fresh(threadId, ns);
+    const target = { threadId, ns, checkpointId, entries, record, clockFresh };
+    await this.write(threadId, ns, await batchWritesQuery(this.codec, this.sql, target));
+  }
+
+  private async write(threadId: string, ns: string, query: BoundQuery | undefined): Promise<void> {
     if (!query) return;
     const db = await this.db();
     const sentAt = Date.now();

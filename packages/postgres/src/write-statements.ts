@@ -24,7 +24,7 @@ export function touchClock(s: string): string {
 }
 
 /**
- * The three write statements, with the record's update (`withRecord`: its
+ * The write statements, with the record's update (`withRecord`: its
  * parameters after the statement's own) or without, and with the clock's
  * refresh or without it (`fresh`).
  *
@@ -76,6 +76,21 @@ FROM ${from}, json_array_elements($7::text::json) AS r
 ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}
 WHERE excluded.idx < 0`,
       8,
+    ),
+    /**
+     * The writes of several tasks in one statement (`putWritesBatch`): each
+     * row of the json parameter carries its task, `[[task key (hex), task
+     * id, task path, idx, channel, type, value], ...]`, and no two rows
+     * share a (task key, idx). Negative indexes replace, the rest keep.
+     * $1 thread key, $2 ns key, $3 checkpoint id, $4 rows.
+     */
+    writeBatch: statement(
+      (from) => `INSERT INTO ${s}.writes ${columns}
+SELECT $1::bytea, $2::bytea, $3::text, decode(r->>0, 'hex'), (r->>3)::int, r->>1, r->>2, r->>4, r->>5, r->>6
+FROM ${from}, json_array_elements($4::text::json) AS r
+ON CONFLICT (thread_key, ns_key, checkpoint_id, task_key, idx) DO UPDATE SET ${replace}
+WHERE excluded.idx < 0`,
+      5,
     ),
   };
 }

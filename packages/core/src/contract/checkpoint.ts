@@ -202,6 +202,24 @@ export interface PutWritesOptions {
 }
 
 /**
+ * The writes of one task in a {@link CheckpointSaver.putWritesBatch}: what
+ * one `putWrites(config, writes, taskId, taskPath)` call would carry.
+ *
+ * @example
+ * ```ts
+ * const entry: TaskWritesEntry = { taskId: "0:writeEssay", writes: [["__return__", "An essay"]] };
+ * ```
+ */
+export interface TaskWritesEntry {
+  /** The task the writes belong to. */
+  taskId: string;
+  /** Its writes, as `putWrites` takes them. */
+  writes: PendingWrite[];
+  /** The task's path (default ""). */
+  taskPath?: string;
+}
+
+/**
  * What a saver guarantees beyond LangGraph's contract.
  *
  * @example
@@ -265,6 +283,20 @@ export interface CheckpointSaver {
     writes: PendingWrite[],
     taskId: string,
     taskPath?: string,
+    options?: PutWritesOptions,
+  ): Promise<void>;
+  /**
+   * Optional: the writes of several tasks against the checkpoint in
+   * `config`, in one atomic step. The result is what `putWrites` called for
+   * each entry in order would leave, with `options.thread` applied as the
+   * last of them would apply it; when the step fails, nothing of it is
+   * stored. Savepoint's runtime sends a pausing run's unsent task writes and
+   * its interrupts this way (one commit instead of one per task) when the
+   * saver has the method, and calls `putWrites` per task when it has not.
+   */
+  putWritesBatch?(
+    config: RunnableConfig,
+    batch: readonly TaskWritesEntry[],
     options?: PutWritesOptions,
   ): Promise<void>;
   /** Removes every checkpoint and write of one thread, in every namespace. */

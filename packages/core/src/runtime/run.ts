@@ -325,8 +325,7 @@ class Run implements ActiveRun {
 
   /** Waits for the run's task writes; `undefined` when there is nothing to wait for. */
   private flush(): Promise<void> | undefined {
-    const claim = this.claim?.tuple;
-    return claim ? this.writes!.flush(claim.config) : undefined;
+    return this.claim?.tuple ? this.writes!.flush() : undefined;
   }
 
   private async pause(): Promise<PausedResult> {
@@ -339,8 +338,10 @@ class Run implements ActiveRun {
     const claim = this.claim!.tuple ?? (await this.claim!.ensure());
     const all = groups.flatMap(([, list]) => list);
     const update = this.recorder?.interrupted(all);
+    // Task writes not sent yet go in the interrupts' own step (task-writes.ts).
+    const unsent = this.writes!.takeUnsent();
     const flushing = this.flush();
-    const interrupted = writeInterrupts(this.saver!, claim.config, groups, update);
+    const interrupted = writeInterrupts(this.saver!, claim.config, groups, update, unsent);
     await (flushing ? Promise.all([flushing, interrupted]) : interrupted);
     this.closed = true;
     this.throwIfFailed();

@@ -5,7 +5,7 @@
 // A run that holds a lease has it renewed by one process-wide timer (not a
 // timer per task or per run), so a long task keeps its thread "running" and
 // a process that died leaves it "stalled" once the lease runs out.
-import type { CheckpointSaver, RunnableConfig } from "../contract/checkpoint.js";
+import type { CheckpointSaver, RunnableConfig, TaskWritesEntry } from "../contract/checkpoint.js";
 import type { Interrupt } from "../contract/interrupt.js";
 import type { ThreadUpdate } from "../contract/threads.js";
 import { InvalidArgumentError } from "../errors/index.js";
@@ -154,25 +154,31 @@ export function keepLease(
 }
 
 /**
- * Writes a pausing run's interrupts, one write per task. The thread's record
- * turns "interrupted" with the last of them, after the others committed, so
- * a listing never shows an interrupt that is not saved yet.
+ * Writes a pausing run's interrupts, one write per task, with `unsent` (task
+ * writes the run has not sent yet). A saver with `putWritesBatch` stores them
+ * all, and the record's change to "interrupted", in one step. Otherwise the
+ * record turns "interrupted" with the last interrupt write, after the others
+ * committed: either way a listing never shows an interrupt not saved yet.
  */
 export function writeInterrupts(
   saver: CheckpointSaver,
   claimConfig: RunnableConfig,
   groups: [taskId: string, interrupts: Interrupt[]][],
   update: ThreadUpdate | undefined,
+  unsent: readonly TaskWritesEntry[] = [],
 ): Promise<void> {
+  const options = update ? { thread: update } : undefined;
+  if (saver.putWritesBatch && unsent.length + groups.length > 1) {
+    const batch: TaskWritesEntry[] = [...unsent];
+    for (const [taskId, list] of groups) batch.push({ taskId, writes: [[INTERRUPT, list]] });
+    try {
+      return saver.putWritesBatch(claimConfig, batch, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   const [lastTaskId, lastList] = groups[groups.length - 1]!;
-  const last = () =>
-    saver.putWrites(
-      claimConfig,
-      [[INTERRUPT, lastList]],
-      lastTaskId,
-      "",
-      update ? { thread: update } : undefined,
-    );
+  const last = () => saver.putWrites(claimConfig, [[INTERRUPT, lastList]], lastTaskId, "", options);
   try {
     // One task paused (the usual case): its write is the only one.
     if (groups.length === 1) return last();

@@ -1,7 +1,13 @@
-// What a `getTuple`, a `put` or a `putWrites` call addresses, checked once for every saver:
+// What a `getTuple`, a `put`, a `putWrites` or a `putWritesBatch` call addresses, checked once for every saver:
 // the same identifiers, refused with the same errors, before any adapter
 // looks at its storage.
-import type { Checkpoint, PutOptions, RunnableConfig } from "../contract/checkpoint.js";
+import type {
+  Checkpoint,
+  PutOptions,
+  RunnableConfig,
+  TaskWritesEntry,
+} from "../contract/checkpoint.js";
+import { InvalidArgumentError } from "../errors/index.js";
 import {
   checkIdentifier,
   isIdentifier,
@@ -159,4 +165,62 @@ export function writesTarget(
       ? (taskPath ?? "")
       : checkIdentifier(`${method}: task_path`, taskPath ?? "", { allowEmpty: true }),
   };
+}
+
+/**
+ * One entry of a `putWritesBatch` once {@link batchEntries} checked it: its
+ * task path is always there (`""` when the entry left it out).
+ *
+ * @example
+ * ```ts
+ * const [{ taskId, taskPath, writes }]: CheckedTaskWrites[] = batchEntries(batch);
+ * ```
+ */
+export interface CheckedTaskWrites extends TaskWritesEntry {
+  /** The task's path (`""` when the entry gave none). */
+  taskPath: string;
+}
+
+/**
+ * The checked entries of a `putWritesBatch`, as {@link writesTarget} checks
+ * one `putWrites`: each a task id, a task path (`""` when not given) and an
+ * array of writes. A batch that is not an array, or an entry that is not
+ * `{ taskId, writes }`, is an `InvalidArgumentError` naming the entry.
+ *
+ * @example
+ * ```ts
+ * const entries = batchEntries(batch); // [{ taskId, taskPath: "", writes }, ...]
+ * ```
+ */
+export function batchEntries(
+  batch: readonly TaskWritesEntry[],
+  method = "putWritesBatch",
+): CheckedTaskWrites[] {
+  if (!Array.isArray(batch))
+    throw new InvalidArgumentError(
+      `${method}: the batch must be an array of { taskId, writes, taskPath? } entries, not ${kindOf(batch)}.`,
+    );
+  return batch.map((entry: TaskWritesEntry | undefined, i) => {
+    if (typeof entry !== "object" || entry === null || !Array.isArray(entry.writes))
+      throw new InvalidArgumentError(
+        `${method}: entry ${i} of the batch must be { taskId, writes: [channel, value][], taskPath? }, not ${kindOf(entry)}.`,
+      );
+    const taskPath = entry.taskPath ?? "";
+    return {
+      taskId: isIdentifier(entry.taskId, true)
+        ? entry.taskId
+        : checkIdentifier(`${method}: entry ${i} taskId`, entry.taskId, { allowEmpty: true }),
+      taskPath: isIdentifier(taskPath, true)
+        ? taskPath
+        : checkIdentifier(`${method}: entry ${i} taskPath`, taskPath, { allowEmpty: true }),
+      writes: entry.writes,
+    };
+  });
+}
+
+// What a refused argument was, for the message.
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object without a writes array" : `a ${typeof value}`;
 }

@@ -8,11 +8,13 @@ import { idsAndVersionsTests } from "./ids-and-versions.js";
 import { listTests } from "./list.js";
 import { putTests } from "./put.js";
 import { putWritesTests } from "./put-writes.js";
+import { putWritesBatchTests } from "./put-writes-batch.js";
 import { saversAgreeTests } from "./savers-agree.js";
 
 /**
  * The "contract" group: the LangGraph checkpoint-saver contract as Savepoint
- * keeps it (`put`, `getTuple`, `list`, `putWrites`, `deleteThread`), one
+ * keeps it (`put`, `getTuple`, `list`, `putWrites`, `deleteThread`, and the optional
+ * `putWritesBatch`), one
  * behaviour per test, and the corners where savers must agree to the letter
  * (metadata filters on a `Date`, non-string namespaces, odd `limit`s). Each
  * part is a file of its own in this folder.
@@ -30,6 +32,7 @@ export function contractGroup(init: SaverInitializer): void {
     putTests(context);
     getTupleTests(context);
     putWritesTests(context);
+    putWritesBatchTests(context);
     listTests(context);
     deleteThreadTests(context);
     idsAndVersionsTests(context);

@@ -1,4 +1,12 @@
-import { Command, entrypoint, getConfig, interrupt, isPaused, task } from "@savepoint/core";
+import {
+  type CheckpointSaver,
+  Command,
+  entrypoint,
+  getConfig,
+  interrupt,
+  isPaused,
+  task,
+} from "@savepoint/core";
 import { describe, expect, it } from "vitest";
 import type { RuntimeContext } from "./context.js";
 
@@ -44,5 +52,92 @@ export function durabilityTests({ h, config }: RuntimeContext): void {
       await workflow.invoke("go", { ...config("sync"), durability: "sync" });
       expect(seenBySecond).toContain("0:first");
     });
+
+    it('"async": the task writes of one turn go together, and a pause stores them with its interrupts', async () => {
+      const { saver, calls } = countingWrites(h.saver());
+      const step = task("step", async (n: number) => n + 1);
+      const workflow = entrypoint({ name: "batched", checkpointer: saver }, async (n: number) => {
+        const sums = await Promise.all([step(n), step(n + 10), step(n + 20)]);
+        return interrupt<number[], number>(sums);
+      });
+      const cfg = config("batched");
+      const paused = await workflow.invoke(1, cfg);
+      expect(isPaused(paused) && paused.__interrupt__[0]!.value).toStrictEqual([2, 12, 22]);
+      if (typeof saver.putWritesBatch === "function") {
+        // One step: the three results and the interrupts.
+        expect(calls.batches).toStrictEqual([["0:step", "1:step", "2:step", ":batched"]]);
+        expect(calls.single).toStrictEqual([]);
+      } else {
+        expect(calls.batches).toStrictEqual([]);
+        expect([...calls.single].sort()).toStrictEqual(["0:step", "1:step", "2:step", ":batched"]);
+      }
+      const tuple = await saver.getTuple(cfg);
+      const channels = (tuple?.pendingWrites ?? []).map(
+        ([taskId, channel]) => `${taskId} ${channel}`,
+      );
+      expect(channels.sort()).toStrictEqual([
+        "0:step __return__",
+        "1:step __return__",
+        "2:step __return__",
+        ":batched __interrupt__",
+      ]);
+      expect(await workflow.invoke(new Command({ resume: 5 }), cfg)).toBe(5);
+    });
+
+    it('"async": sequential tasks that settle in one turn are one batch before the run returns', async () => {
+      const { saver, calls } = countingWrites(h.saver());
+      const step = task("step", async (n: number) => n + 1);
+      const workflow = entrypoint(
+        { name: "sequential", checkpointer: saver },
+        async (n: number) => {
+          let total = n;
+          for (let i = 0; i < 5; i++) total = await step(total);
+          return total;
+        },
+      );
+      const cfg = config("sequential");
+      expect(await workflow.invoke(0, cfg)).toBe(5);
+      const sent = [...calls.batches.flat(), ...calls.single];
+      expect(sent.sort()).toStrictEqual(["0:step", "1:step", "2:step", "3:step", "4:step"]);
+      if (typeof saver.putWritesBatch === "function") expect(calls.batches).toHaveLength(1);
+      // Every result is attached to the claim, the final checkpoint's parent.
+      const final = await saver.getTuple(cfg);
+      const claim = final?.parentConfig && (await saver.getTuple(final.parentConfig));
+      const results = (claim?.pendingWrites ?? []).map(([taskId, , value]) => [taskId, value]);
+      expect(results).toStrictEqual([
+        ["0:step", 1],
+        ["1:step", 2],
+        ["2:step", 3],
+        ["3:step", 4],
+        ["4:step", 5],
+      ]);
+    });
   });
+}
+
+/**
+ * `saver` behind a proxy that records the task ids of every `putWrites`
+ * carrying writes (`single`) and of every `putWritesBatch` (`batches`, one
+ * list per call); lease renewals (no writes) are left out.
+ */
+function countingWrites(saver: CheckpointSaver) {
+  const calls = { single: [] as string[], batches: [] as string[][] };
+  const proxy = new Proxy(saver, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (prop === "putWrites")
+        return (...args: Parameters<CheckpointSaver["putWrites"]>) => {
+          if (args[1].length > 0) calls.single.push(args[2]);
+          return value.apply(target, args);
+        };
+      if (prop === "putWritesBatch")
+        return (...args: Parameters<NonNullable<CheckpointSaver["putWritesBatch"]>>) => {
+          calls.batches.push(args[1].map((entry) => entry.taskId));
+          return value.apply(target, args);
+        };
+      return value.bind(target);
+    },
+  });
+  return { saver: proxy, calls };
 }

@@ -1,0 +1,51 @@
+// A task's writes as MemorySaver stores them: encoded first (every value is
+// checked before anything changes), then stored in one synchronous step.
+// `putWrites` does this for one task, `putWritesBatch` for several.
+import { checkIdentifier, indexWrites, type Owner, type PendingWrite } from "@savepoint/core";
+import { keptKey, sameElements } from "./encode-once.js";
+import type { Encoded, Namespace, StoredWrite } from "./storage.js";
+
+/**
+ * The writes of task `taskId`, each value encoded with `encode`. A write
+ * holding the very interrupts a thread record carries (`shared`: the list
+ * and the record's text) takes that text instead of encoding them again.
+ */
+export async function encodeTaskWrites(
+  taskId: string,
+  taskPath: string,
+  writes: PendingWrite[],
+  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
+  shared?: { interrupts: readonly unknown[]; text: string },
+): Promise<StoredWrite[]> {
+  const encoded: StoredWrite[] = [];
+  for (const { idx, channel, value, replaces } of indexWrites(writes)) {
+    checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
+    let stored: Encoded | Promise<Encoded> =
+      shared !== undefined && sameElements(value, shared.interrupts)
+        ? shared.text
+        : encode(value, () => `Write "${channel}" of task "${taskId}"`);
+    if (stored instanceof Promise) stored = await stored;
+    encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
+  }
+  return encoded;
+}
+
+/**
+ * Stores encoded writes against `checkpointId`: a special channel's write
+ * replaces the one at its index, any other is kept only if the slot is empty.
+ */
+export function storeTaskWrites(
+  space: Namespace,
+  checkpointId: string,
+  encoded: readonly StoredWrite[],
+): void {
+  let forCheckpoint = space.writes.get(checkpointId);
+  if (!forCheckpoint) {
+    forCheckpoint = new Map();
+    space.writes.set(checkpointId, forCheckpoint);
+  }
+  for (const write of encoded) {
+    const key = keptKey(String(write.idx), write.taskId);
+    if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
+  }
+}
