@@ -1,5 +1,6 @@
 // C1 on its own: the essay-review flow's first flows in fresh processes,
-// Savepoint's memory saver against LangGraph.js's, rewriting only its
+// then the same flows once warm, Savepoint's memory saver against
+// LangGraph.js's, rewriting only its
 // section of docs/benchmarks.md (the full `pnpm bench` measures it too):
 //   pnpm --filter @savepoint/bench bench:cold [-- --quick | --smoke]
 import { measureCold } from "./cold.js";
@@ -12,8 +13,7 @@ const mode = process.argv.includes("--smoke")
   : process.argv.includes("--quick")
     ? "quick"
     : "full";
-const { flows, processes } = PLANS[mode].cold;
-const lines = renderCold({ cold: await measureCold(flows, processes) });
+const lines = renderCold({ cold: await measureCold(PLANS[mode].cold) });
 console.log(lines.join("\n"));
 if (mode !== "smoke") {
   rewriteSection(C1_HEADING, lines.join("\n"));

@@ -1,5 +1,6 @@
 // C1: the essay-review flow's first flows in a fresh process (cold JIT
-// included), Savepoint's memory saver against LangGraph.js's MemorySaver.
+// included), Savepoint's memory saver against LangGraph.js's MemorySaver,
+// and the same flows once that process is warm (the fixed cost of a run).
 // Each sample is a new child process (cold-worker.ts), the two
 // implementations alternating, so neither inherits the other's warm code.
 import { spawn } from "node:child_process";
@@ -16,11 +17,20 @@ export interface ColdSide {
   /** Median ms of the very first flow, and of importing the library and making the saver. */
   firstMs: number;
   loadMs: number;
+  /** Median µs per flow once warm (each process's median round), with min and max over the processes. */
+  warmUs?: number;
+  warmMinUs?: number;
+  warmMaxUs?: number;
+  /** Each process's median warm round, µs per flow. */
+  warmSamples?: number[];
 }
 
 export interface ColdResult {
   flows: number;
   processes: number;
+  /** Per process, after the cold window: untimed rounds of `flows` flows, then timed ones. */
+  warmRounds?: number;
+  timedRounds?: number;
   savepoint: ColdSide;
   langgraph: ColdSide;
 }
@@ -32,11 +42,21 @@ interface Sample {
   ms: number;
   firstMs: number;
   loadMs: number;
+  warmUs?: number;
 }
 
-function once(impl: "savepoint" | "langgraph", flows: number): Promise<Sample> {
+/** How many flows a process times cold, then its warm rounds: untimed, then timed. */
+export interface ColdPlan {
+  flows: number;
+  processes: number;
+  warmRounds: number;
+  timedRounds: number;
+}
+
+function once(impl: "savepoint" | "langgraph", plan: ColdPlan): Promise<Sample> {
+  const args = [plan.flows, plan.warmRounds, plan.timedRounds].map(String);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", WORKER, impl, String(flows)], {
+    const child = spawn(process.execPath, ["--import", "tsx", WORKER, impl, ...args], {
       cwd: BENCH_DIR,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -58,6 +78,7 @@ function once(impl: "savepoint" | "langgraph", flows: number): Promise<Sample> {
 
 function side(samples: Sample[]): ColdSide {
   const ms = samples.map((s) => s.ms);
+  const warm = samples.flatMap((s) => (s.warmUs === undefined ? [] : [s.warmUs]));
   return {
     ms: median(ms),
     min: Math.min(...ms),
@@ -65,17 +86,36 @@ function side(samples: Sample[]): ColdSide {
     samples: ms,
     firstMs: median(samples.map((s) => s.firstMs)),
     loadMs: median(samples.map((s) => s.loadMs)),
+    ...(warm.length
+      ? {
+          warmUs: median(warm),
+          warmMinUs: Math.min(...warm),
+          warmMaxUs: Math.max(...warm),
+          warmSamples: warm,
+        }
+      : {}),
   };
 }
 
-/** C1: `processes` fresh processes per implementation, alternating. */
-export async function measureCold(flows: number, processes: number): Promise<ColdResult> {
+/** C1: `plan.processes` fresh processes per implementation, alternating. */
+export async function measureCold(plan: ColdPlan): Promise<ColdResult> {
   const sp: Sample[] = [];
   const lg: Sample[] = [];
-  say(`C1: the first ${flows} flows in a fresh process, ${processes} alternating processes each`);
-  for (let i = 0; i < processes; i++) {
-    sp.push(await once("savepoint", flows));
-    lg.push(await once("langgraph", flows));
+  say(
+    `C1: the first ${plan.flows} flows in a fresh process, then ${plan.timedRounds} timed rounds ` +
+      `after ${plan.warmRounds} warm-up rounds; ${plan.processes} alternating processes each`,
+  );
+  for (let i = 0; i < plan.processes; i++) {
+    sp.push(await once("savepoint", plan));
+    lg.push(await once("langgraph", plan));
   }
-  return { flows, processes, savepoint: side(sp), langgraph: side(lg) };
+  const { flows, processes, warmRounds, timedRounds } = plan;
+  return {
+    flows,
+    processes,
+    warmRounds,
+    timedRounds,
+    savepoint: side(sp),
+    langgraph: side(lg),
+  };
 }

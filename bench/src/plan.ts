@@ -5,6 +5,8 @@
 // caseBudgetMs, or not at all past capMs. A cell says when either happened.
 // LangGraph.js's W2 at N >= 10,000 runs once, capped, in rss-worker.ts.
 
+import type { ColdPlan } from "./cold.js";
+
 export interface Plan {
   runs: number;
   /** W1: threads per run. */
@@ -38,8 +40,8 @@ export interface Plan {
   sweepThreads: number;
   /** P1: thread counts, flows per round and alternating rounds. */
   throughput: { threads: number[]; flowsPerRound: number; rounds: number };
-  /** C1: flows timed in each fresh process, and processes per implementation. */
-  cold: { flows: number; processes: number };
+  /** C1: flows timed in each fresh process, processes per implementation, and the warm rounds after. */
+  cold: ColdPlan;
   runBudgetMs: number;
   caseBudgetMs: number;
   capMs: number;
@@ -72,7 +74,7 @@ export const PLANS: Record<Mode, Plan> = {
     retentionResumes: 1_000,
     sweepThreads: 100_000,
     throughput: { threads: [1, 8, 32, 64], flowsPerRound: 128, rounds: 5 },
-    cold: { flows: 200, processes: 5 },
+    cold: { flows: 200, processes: 5, warmRounds: 20, timedRounds: 20 },
     runBudgetMs: 3_000,
     caseBudgetMs: 15_000,
     capMs: 60_000,
@@ -100,7 +102,7 @@ export const PLANS: Record<Mode, Plan> = {
     retentionResumes: 200,
     sweepThreads: 10_000,
     throughput: { threads: [1, 8, 64], flowsPerRound: 64, rounds: 3 },
-    cold: { flows: 200, processes: 3 },
+    cold: { flows: 200, processes: 3, warmRounds: 10, timedRounds: 10 },
     runBudgetMs: 1_000,
     caseBudgetMs: 3_000,
     capMs: 15_000,
@@ -129,7 +131,7 @@ export const PLANS: Record<Mode, Plan> = {
     retentionResumes: 20,
     sweepThreads: 1_000,
     throughput: { threads: [1, 8], flowsPerRound: 16, rounds: 1 },
-    cold: { flows: 20, processes: 1 },
+    cold: { flows: 20, processes: 1, warmRounds: 1, timedRounds: 1 },
     runBudgetMs: 200,
     caseBudgetMs: 1_000,
     capMs: 5_000,

@@ -278,7 +278,7 @@ const coldAndThroughput: Study[] = [
     when: "end",
     async run(plan, out) {
       try {
-        const cold = await measureCold(plan.cold.flows, plan.cold.processes);
+        const cold = await measureCold(plan.cold);
         out.setCold(cold);
         const cell = (side: typeof cold.savepoint) => ({
           us: (side.ms * 1000) / cold.flows,
@@ -292,6 +292,19 @@ const coldAndThroughput: Study[] = [
           unit: "thread",
           cells: { "sp:default": cell(cold.savepoint), langgraph: cell(cold.langgraph) },
         });
+        const warm = (side: typeof cold.savepoint) =>
+          side.warmUs === undefined
+            ? undefined
+            : { us: side.warmUs, runs: cold.processes, samples: side.warmSamples ?? [] };
+        const [spWarm, lgWarm] = [warm(cold.savepoint), warm(cold.langgraph)];
+        if (spWarm && lgWarm)
+          out.addRow({
+            backend: "memory",
+            workload: "C1",
+            param: `warm, after ${fmt((cold.warmRounds ?? 0) * cold.flows)} flows`,
+            unit: "thread",
+            cells: { "sp:default": spWarm, langgraph: lgWarm },
+          });
       } catch (err) {
         out.fail(`C1: ${describe(err)}`);
       }
