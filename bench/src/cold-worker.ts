@@ -11,6 +11,7 @@
 
 import type { FunctionalApi } from "./essay.js";
 import { essayReview } from "./essay.js";
+import { median } from "./stats.js";
 
 const [impl, flowsArg, warmArg = "0", timedArg = "0"] = process.argv.slice(2);
 const [flows, warmRounds, timedRounds] = [flowsArg, warmArg, timedArg].map(Number) as [
@@ -74,7 +75,6 @@ for (let r = 0; r < warmRounds + timedRounds; r++) {
   const roundMs = await runFlows();
   if (r >= warmRounds) warm.push((roundMs * 1000) / flows);
 }
-warm.sort((a, b) => a - b);
-const warmUs = warm.length ? warm[Math.floor(warm.length / 2)] : undefined;
+const warmUs = warm.length ? median(warm) : undefined;
 process.stdout.write(`result ${JSON.stringify({ impl, flows, loadMs, firstMs, ms, warmUs })}\n`);
 process.exit(0);

@@ -17,11 +17,8 @@ export interface ColdSide {
   /** Median ms of the very first flow, and of importing the library and making the saver. */
   firstMs: number;
   loadMs: number;
-  /** Median µs per flow once warm (each process's median round), with min and max over the processes. */
+  /** Median µs per flow once warm, over `warmSamples`: each process's median round. */
   warmUs?: number;
-  warmMinUs?: number;
-  warmMaxUs?: number;
-  /** Each process's median warm round, µs per flow. */
   warmSamples?: number[];
 }
 
@@ -86,14 +83,7 @@ function side(samples: Sample[]): ColdSide {
     samples: ms,
     firstMs: median(samples.map((s) => s.firstMs)),
     loadMs: median(samples.map((s) => s.loadMs)),
-    ...(warm.length
-      ? {
-          warmUs: median(warm),
-          warmMinUs: Math.min(...warm),
-          warmMaxUs: Math.max(...warm),
-          warmSamples: warm,
-        }
-      : {}),
+    ...(warm.length ? { warmUs: median(warm), warmSamples: warm } : {}),
   };
 }
 

@@ -121,10 +121,10 @@ export function renderThroughput(r: Pick<Results, "throughput" | "cold">): strin
 export function renderCold(r: Pick<Results, "throughput" | "cold">): string[] {
   const cold = r.cold;
   if (!cold) return [];
-  const warm = (s: ColdResult["savepoint"]) =>
-    s.warmUs === undefined
+  const warm = ({ warmUs, warmSamples = [] }: ColdResult["savepoint"]) =>
+    warmUs === undefined
       ? "-"
-      : `${s.warmUs.toFixed(1)} µs (${s.warmMinUs!.toFixed(1)}–${s.warmMaxUs!.toFixed(1)})`;
+      : `${warmUs.toFixed(1)} µs (${Math.min(...warmSamples).toFixed(1)}–${Math.max(...warmSamples).toFixed(1)})`;
   const side = (name: string, s: ColdResult["savepoint"]) => [
     name,
     `${ms(s.ms)} (${ms(s.min)}–${ms(s.max)})`,
