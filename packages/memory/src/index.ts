@@ -20,6 +20,7 @@
  *
  * @module
  */
-export { InMemorySaver, MemorySaver, type MemorySaverOptions } from "./saver.js";
+export type { MemorySaverOptions } from "./options.js";
+export { InMemorySaver, MemorySaver } from "./saver.js";
 export { MemoryStorage } from "./storage.js";
 export { InMemoryStore } from "./store.js";

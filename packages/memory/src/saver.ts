@@ -2,24 +2,22 @@ import {
   batchEntries,
   type ChannelVersion,
   type ChannelVersions,
+  type CheckedTaskWrites,
   type Checkpoint,
   CheckpointConflictError,
   type CheckpointListOptions,
   type CheckpointMetadata,
   type CheckpointSaver,
   type CheckpointTuple,
-  channelBlobs,
   checkpointConfig,
   checkpointWithoutValues,
   checkThreadId,
   defaultSerializer,
   dumpTyped,
-  fullListWrite,
   keepCount,
   LangGraphSaverMethods,
   type ListChains,
   type ListedThread,
-  type ListWrite,
   listChainsFor,
   listLimit,
   loadTyped,
@@ -45,63 +43,33 @@ import {
   savepointSerializerOf,
   sweepLimit,
   type TaskWritesEntry,
-  type ThreadTtl,
   type ThreadUpdate,
   tupleTarget,
   writesTarget,
 } from "@savepoint/core";
-import { keptKey, SHARED_TEXTS, textOf } from "./encode-once.js";
 import { ThreadExpiry } from "./expiry.js";
+import type { MemorySaverOptions } from "./options.js";
+import { encodeBlobs, storeBlobs } from "./puts.js";
 import { copyStoredThread, pruneThreads, removeThread, type StoredReader } from "./retention.js";
 import {
   type Encoded,
   insertSorted,
-  isTail,
   type ListedSpace,
   MemoryStorage,
   type Namespace,
   namespaceIn,
   newestFirst,
-  type StoredBlob,
   type StoredCheckpoint,
   type StoredThreadRecord,
   type StoredWrite,
   type ThreadSpaces,
 } from "./storage.js";
-import { applyUpdate, listRecords, type PreparedUpdate, prepareUpdate } from "./thread-records.js";
+import { applyUpdate, listRecords, prepareUpdate } from "./thread-records.js";
 import { readTuple } from "./tuples.js";
-import { encodeTaskWrites, storeTaskWrites } from "./writes.js";
+import { encodeTaskWrites, sharedInterrupts, storeTaskWrites } from "./writes.js";
 
 // The type tag of bare-text values (Savepoint's serializer's own).
 const SAVEPOINT_JSON = "savepoint-json";
-
-/**
- * Options of {@link MemorySaver}.
- *
- * @example
- * ```ts
- * new MemorySaver({ serde: new SavepointSerializer() });
- * ```
- */
-export interface MemorySaverOptions {
-  /** How values are encoded (default: Savepoint's serializer). */
-  serde?: SerializerProtocol;
-  /** Storage to share with other savers, as processes share a database (default: a new one). */
-  storage?: MemoryStorage;
-  /**
-   * When idle threads expire (default: never). A thread's idle time runs
-   * from its last write; it expires lazily, when a read or listing meets it,
-   * and in bulk with `sweep()`.
-   */
-  ttl?: ThreadTtl;
-  /**
-   * How many list tails a channel's chain holds before a put stores the
-   * list whole again (default 64). A list channel that grows by appends (a
-   * chat's messages) is stored as each version's new elements only; a read
-   * follows at most this many links. 0 stores every version whole.
-   */
-  listChainLimit?: number;
-}
 
 /**
  * A checkpoint saver that keeps everything in this process's memory: for
@@ -282,42 +250,14 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       () => `Checkpoint ${checkpointId}`,
     );
     if (encodedCheckpoint instanceof Promise) encodedCheckpoint = await encodedCheckpoint;
-    const blobs: [key: string, value: StoredBlob, channel: string][] = [];
-    const lists = new Map<string, ListWrite>();
-    // One object in two channels (a run's `__end__` and `__previous__` hold
-    // the same return value) is encoded once: its text is the same.
-    const texts: [value: object, text: string][] = [];
-    for (const blob of channelBlobs(checkpoint, newVersions)) {
-      const key = keptKey(blob.channel, String(blob.version));
-      if (!blob.present) {
-        blobs.push([key, null, blob.channel]);
-        continue;
-      }
-      const value = blob.value;
-      const owner = () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`;
-      const list = this.chains?.encodeBlob({ threadId, ns, parentId }, blob, owner);
-      if (list) {
-        lists.set(blob.channel, list);
-        blobs.push([
-          key,
-          list.base === undefined
-            ? list.text
-            : { tail: list.text, base: list.base, offset: list.offset },
-          blob.channel,
-        ]);
-        continue;
-      }
-      let encoded: Encoded | Promise<Encoded> | undefined =
-        typeof value === "object" && value !== null ? textOf(texts, value) : undefined;
-      if (encoded === undefined) {
-        encoded = this.encode(value, owner);
-        if (encoded instanceof Promise) encoded = await encoded;
-        if (typeof encoded === "string" && typeof value === "object" && value !== null) {
-          if (texts.length < SHARED_TEXTS) texts.push([value, encoded]);
-        }
-      }
-      blobs.push([key, encoded, blob.channel]);
-    }
+    const target = { threadId, ns, parentId, checkpointId };
+    const encoded = await encodeBlobs(
+      checkpoint,
+      newVersions,
+      target,
+      this.encodeValue,
+      this.chains,
+    );
     let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
     if (encodedMetadata instanceof Promise) encodedMetadata = await encodedMetadata;
     let thread = this.threadUpdate(options?.thread, ns);
@@ -329,22 +269,7 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
       if (head !== ifHead) throw new CheckpointConflictError(threadId, ifHead, head);
     }
     const space = existing ?? namespaceIn(this.threads, threadId, ns, true);
-    // One value per (channel, version): the first stored stays. A list is a
-    // base for the next put only if what is stored is what this put sent.
-    let allStored = true;
-    for (const [key, value, channel] of blobs) {
-      if (space.blobs.has(key)) {
-        allStored = false;
-        continue;
-      }
-      // A tail whose base a prune or delete removed since it was planned
-      // is stored whole instead (a new chain), never as a dangling link.
-      if (isTail(value) && !space.blobs.has(keptKey(channel, value.base))) {
-        const full = fullListWrite(lists.get(channel)!);
-        lists.set(channel, full);
-        space.blobs.set(key, full.text);
-      } else space.blobs.set(key, value);
-    }
+    const allStored = storeBlobs(space, encoded);
     insertSorted(space.ids, checkpointId);
     space.checkpoints.set(checkpointId, {
       id: checkpointId,
@@ -358,7 +283,15 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     if (this.chains) {
       if (allStored) {
         const versions = checkpoint.channel_versions;
-        this.chains.committed(threadId, ns, parentId, checkpointId, versions, newVersions, lists);
+        this.chains.committed(
+          threadId,
+          ns,
+          parentId,
+          checkpointId,
+          versions,
+          newVersions,
+          encoded.lists,
+        );
       } else this.chains.forget(threadId, ns);
     }
     return checkpointConfig(threadId, ns, checkpointId);
@@ -371,19 +304,12 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     taskPath = "",
     options?: PutWritesOptions,
   ): Promise<void> {
-    const { threadId, ns, checkpointId } = writesTarget(config, taskId, taskPath);
-    let thread = this.threadUpdate(options?.thread, ns);
-    if (thread instanceof Promise) thread = await thread;
-    const encoded = await encodeTaskWrites(
-      taskId,
-      taskPath,
-      writes,
-      this.encodeValue,
-      shared(thread, options),
+    const target = writesTarget(config, taskId, taskPath);
+    await this.storeWrites(
+      target,
+      [{ taskId: target.taskId, taskPath: target.taskPath, writes }],
+      options,
     );
-    // From here on nothing awaits: the writes and the record change in one step.
-    storeTaskWrites(namespaceIn(this.threads, threadId, ns, true), checkpointId, encoded);
-    this.afterWrites(threadId, checkpointId, thread);
   }
 
   /**
@@ -401,31 +327,33 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     batch: readonly TaskWritesEntry[],
     options?: PutWritesOptions,
   ): Promise<void> {
-    const { threadId, ns, checkpointId } = writesTarget(config, "", "", "putWritesBatch");
-    const entries = batchEntries(batch);
+    const target = writesTarget(config, "", "", "putWritesBatch");
+    await this.storeWrites(target, batchEntries(batch), options);
+  }
+
+  // Every value is encoded (and the record update prepared) before anything
+  // is stored; from the first store on nothing awaits, so the writes and the
+  // record change in one step.
+  private async storeWrites(
+    { threadId, ns, checkpointId }: { threadId: string; ns: string; checkpointId: string },
+    entries: readonly CheckedTaskWrites[],
+    options: PutWritesOptions | undefined,
+  ): Promise<void> {
     let thread = this.threadUpdate(options?.thread, ns);
     if (thread instanceof Promise) thread = await thread;
-    const share = shared(thread, options);
+    const share = sharedInterrupts(thread, options);
     const encoded: StoredWrite[][] = [];
     for (const { taskId, taskPath, writes } of entries)
       encoded.push(await encodeTaskWrites(taskId, taskPath, writes, this.encodeValue, share));
     if (encoded.length === 0 && !thread) return;
     const space = namespaceIn(this.threads, threadId, ns, true);
     for (const writes of encoded) storeTaskWrites(space, checkpointId, writes);
-    this.afterWrites(threadId, checkpointId, thread);
-  }
-
-  private readonly encodeValue = (value: unknown, owner: Owner) => this.encode(value, owner);
-
-  private afterWrites(
-    threadId: string,
-    checkpointId: string,
-    thread: PreparedUpdate | undefined,
-  ): void {
     const now = Date.now();
     if (thread) applyUpdate(this.records, threadId, checkpointId, thread, now, checkpointId);
     this.storage.lastWrite.set(threadId, now);
   }
+
+  private readonly encodeValue = (value: unknown, owner: Owner) => this.encode(value, owner);
 
   async deleteThread(threadId: string): Promise<void> {
     const id = checkThreadId(threadId, "deleteThread");
@@ -509,12 +437,3 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
 
 /** LangGraph's name for {@link MemorySaver}, so programs written for it run after changing their imports. */
 export { MemorySaver as InMemorySaver };
-
-// A pause's write and its record carry the same interrupts (the same
-// objects, in a list of their own): the record's text serves both.
-function shared(thread: PreparedUpdate | undefined, options: PutWritesOptions | undefined) {
-  const interrupts = options?.thread?.interrupts;
-  return typeof thread?.interrupts === "string" && interrupts !== undefined
-    ? { interrupts, text: thread.interrupts }
-    : undefined;
-}

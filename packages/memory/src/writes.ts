@@ -1,9 +1,17 @@
 // A task's writes as MemorySaver stores them: encoded first (every value is
 // checked before anything changes), then stored in one synchronous step.
-// `putWrites` does this for one task, `putWritesBatch` for several.
-import { checkIdentifier, indexWrites, type Owner, type PendingWrite } from "@savepoint/core";
+// `putWrites` does this for one task, `putWritesBatch` for several, through
+// the saver's one `storeWrites`.
+import {
+  checkIdentifier,
+  indexWrites,
+  type Owner,
+  type PendingWrite,
+  type PutWritesOptions,
+} from "@savepoint/core";
 import { keptKey, sameElements } from "./encode-once.js";
 import type { Encoded, Namespace, StoredWrite } from "./storage.js";
+import type { PreparedUpdate } from "./thread-records.js";
 
 /**
  * The writes of task `taskId`, each value encoded with `encode`. A write
@@ -48,4 +56,19 @@ export function storeTaskWrites(
     const key = keptKey(String(write.idx), write.taskId);
     if (write.replaces || !forCheckpoint.has(key)) forCheckpoint.set(key, write);
   }
+}
+
+/**
+ * What a pause's write and its thread record share: the same interrupts
+ * (the same objects, in a list of their own), whose text the record already
+ * holds, so the write takes that text instead of encoding them again.
+ */
+export function sharedInterrupts(
+  thread: PreparedUpdate | undefined,
+  options: PutWritesOptions | undefined,
+): { interrupts: readonly unknown[]; text: string } | undefined {
+  const interrupts = options?.thread?.interrupts;
+  return typeof thread?.interrupts === "string" && interrupts !== undefined
+    ? { interrupts, text: thread.interrupts }
+    : undefined;
 }

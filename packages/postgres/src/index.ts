@@ -29,6 +29,7 @@
  */
 export { DEFAULT_DATA_DIR, type PostgresSource } from "./driver.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
-export { PostgresSaver, type PostgresSaverOptions } from "./saver.js";
+export type { PostgresSaverOptions } from "./options.js";
+export { PostgresSaver } from "./saver.js";
 export type { Sweeper, SweeperOptions } from "./sweeper.js";
 export { DEFAULT_TIMEOUTS, type PostgresTimeouts } from "./timeouts.js";

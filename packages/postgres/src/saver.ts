@@ -26,7 +26,6 @@ import {
   type SweepOptions,
   type SweepResult,
   type TaskWritesEntry,
-  type ThreadTtl,
   tupleTarget,
 } from "@savepoint/core";
 import {
@@ -50,6 +49,7 @@ import {
 import { RecentClocks } from "./idle-clocks.js";
 import { listScope, listTuples } from "./listing.js";
 import { migrate, quoteSchema } from "./migrations.js";
+import type { PostgresSaverOptions } from "./options.js";
 import { putQuery } from "./puts.js";
 import { copyThread, pruneThreads, type RetentionContext, sweepThreads } from "./retention.js";
 import type { BoundQuery, Row } from "./sql.js";
@@ -60,40 +60,6 @@ import { type PostgresTimeouts, resolveTimeouts } from "./timeouts.js";
 import { rowToTuple, withPendingSends } from "./tuples.js";
 import { ValueCodec } from "./values.js";
 import { batchWritesQuery, writesQuery } from "./writes.js";
-
-/**
- * Options of {@link PostgresSaver}.
- *
- * @example
- * ```ts
- * const options: PostgresSaverOptions = { schema: "workflows" };
- * ```
- */
-export interface PostgresSaverOptions {
-  /** The schema the tables live in; created by `setup()`. Default `"savepoint"`. */
-  schema?: string;
-  /** How values are stored. Default: core's `defaultSerializer`. */
-  serde?: SerializerProtocol;
-  /**
-   * How long to wait on a Postgres server before failing with
-   * `StorageUnavailableError` (connect, each call, idle connections of an
-   * owned pool). Defaults: `{ connectMs: 10_000, queryMs: 30_000, idleMs: 1_000 }`.
-   */
-  timeouts?: PostgresTimeouts;
-  /**
-   * When idle threads expire (see the README's "Retention"): `sweep()`
-   * expires those idle longer than `ttl.idle` since their last write, on the
-   * database's clock. Default: none expire.
-   */
-  ttl?: ThreadTtl;
-  /**
-   * How many list tails a channel's chain holds before a put stores the
-   * list whole again (default 64). A list channel that grows by appends (a
-   * chat's messages) is stored as each version's new elements only; a read
-   * follows at most this many links. 0 stores every version whole.
-   */
-  listChainLimit?: number;
-}
 
 /**
  * A checkpoint saver on Postgres: a server through postgres.js, or PGlite
@@ -353,27 +319,17 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     taskPath = "",
     options?: PutWritesOptions,
   ): Promise<void> {
-    const threadId = threadIdOf(config, "putWrites");
-    const ns = nsOf(config, "putWrites");
-    const checkpointId = requiredCheckpointIdOf(config, "putWrites");
+    const to = writeTo(config, "putWrites");
     storableId("putWrites: task_id", taskId, { allowEmpty: true });
     const path = storableId("putWrites: task_path", taskPath ?? "", { allowEmpty: true });
-    const record =
-      options?.thread && ns === ""
-        ? await recordParams(this.codec, threadId, options.thread)
-        : undefined;
-    const clockFresh = this.clocks.fresh(threadId, ns);
     const target = {
-      threadId,
-      ns,
-      checkpointId,
+      ...to,
+      ...(await this.alongside(to, options)),
       taskId,
       taskPath: path,
       writes,
-      record,
-      clockFresh,
     };
-    await this.write(threadId, ns, await writesQuery(this.codec, this.sql, target));
+    await this.write(target, await writesQuery(this.codec, this.sql, target));
   }
 
   /**
@@ -394,9 +350,7 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
     batch: readonly TaskWritesEntry[],
     options?: PutWritesOptions,
   ): Promise<void> {
-    const threadId = threadIdOf(config, "putWritesBatch");
-    const ns = nsOf(config, "putWritesBatch");
-    const checkpointId = requiredCheckpointIdOf(config, "putWritesBatch");
+    const to = writeTo(config, "putWritesBatch");
     const entries = batchEntries(batch).map((entry, i) => ({
       ...entry,
       taskId: storableId(`putWritesBatch: entry ${i} taskId`, entry.taskId, { allowEmpty: true }),
@@ -404,16 +358,27 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
         allowEmpty: true,
       }),
     }));
+    const target = { ...to, ...(await this.alongside(to, options)), entries };
+    await this.write(target, await batchWritesQuery(this.codec, this.sql, target));
+  }
+
+  // What a write statement carries beside its writes: the record update's
+  // parameters (root namespace only), and whether the idle clock is fresh.
+  private async alongside(
+    { threadId, ns }: { threadId: string; ns: string },
+    options: PutWritesOptions | undefined,
+  ) {
     const record =
       options?.thread && ns === ""
         ? await recordParams(this.codec, threadId, options.thread)
         : undefined;
-    const clockFresh = this.clocks.fresh(threadId, ns);
-    const target = { threadId, ns, checkpointId, entries, record, clockFresh };
-    await this.write(threadId, ns, await batchWritesQuery(this.codec, this.sql, target));
+    return { record, clockFresh: this.clocks.fresh(threadId, ns) };
   }
 
-  private async write(threadId: string, ns: string, query: BoundQuery | undefined): Promise<void> {
+  private async write(
+    { threadId, ns }: { threadId: string; ns: string },
+    query: BoundQuery | undefined,
+  ): Promise<void> {
     if (!query) return;
     const db = await this.db();
     const sentAt = Date.now();
@@ -511,4 +476,13 @@ export class PostgresSaver extends LangGraphSaverMethods implements CheckpointSa
   async listThreads(query: SaverThreadQuery): Promise<ListedThread[]> {
     return listThreadRecords(await this.db(), this.sql, this.codec, query);
   }
+}
+
+// The checkpoint a `putWrites` or `putWritesBatch` writes against, checked.
+function writeTo(config: RunnableConfig, method: string) {
+  return {
+    threadId: threadIdOf(config, method),
+    ns: nsOf(config, method),
+    checkpointId: requiredCheckpointIdOf(config, method),
+  };
 }

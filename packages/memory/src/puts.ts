@@ -1,0 +1,103 @@
+// A put's channel values as MemorySaver stores them: encoded first (every
+// value is checked before anything changes), then stored in the put's one
+// synchronous step. A list channel that grows by appends is kept as its
+// tail (saver-kit/list-chains.ts).
+import {
+  type ChannelVersions,
+  type Checkpoint,
+  channelBlobs,
+  fullListWrite,
+  type ListChains,
+  type ListWrite,
+  type Owner,
+} from "@savepoint/core";
+import { keptKey, SHARED_TEXTS, textOf } from "./encode-once.js";
+import { type Encoded, isTail, type Namespace, type StoredBlob } from "./storage.js";
+
+/** A put's channel values, encoded, with the list writes behind its tails. */
+export interface EncodedBlobs {
+  blobs: [key: string, value: StoredBlob, channel: string][];
+  /** The list channels this put stores as chains, by channel. */
+  lists: Map<string, ListWrite>;
+}
+
+/** Where the put goes, for list chains and for the owner named in an encoding error. */
+export interface BlobTarget {
+  threadId: string;
+  ns: string;
+  parentId: string | undefined;
+  checkpointId: string;
+}
+
+/**
+ * Encodes the values `newVersions` gives new versions of. One object in two
+ * channels (a run's `__end__` and `__previous__` hold the same return value)
+ * is encoded once: its text is the same.
+ */
+export async function encodeBlobs(
+  checkpoint: Checkpoint,
+  newVersions: ChannelVersions,
+  target: BlobTarget,
+  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
+  chains: ListChains | undefined,
+): Promise<EncodedBlobs> {
+  const { threadId, ns, parentId, checkpointId } = target;
+  const blobs: EncodedBlobs["blobs"] = [];
+  const lists = new Map<string, ListWrite>();
+  const texts: [value: object, text: string][] = [];
+  for (const blob of channelBlobs(checkpoint, newVersions)) {
+    const key = keptKey(blob.channel, String(blob.version));
+    if (!blob.present) {
+      blobs.push([key, null, blob.channel]);
+      continue;
+    }
+    const value = blob.value;
+    const owner = () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`;
+    const list = chains?.encodeBlob({ threadId, ns, parentId }, blob, owner);
+    if (list) {
+      lists.set(blob.channel, list);
+      blobs.push([
+        key,
+        list.base === undefined
+          ? list.text
+          : { tail: list.text, base: list.base, offset: list.offset },
+        blob.channel,
+      ]);
+      continue;
+    }
+    let encoded: Encoded | Promise<Encoded> | undefined =
+      typeof value === "object" && value !== null ? textOf(texts, value) : undefined;
+    if (encoded === undefined) {
+      encoded = encode(value, owner);
+      if (encoded instanceof Promise) encoded = await encoded;
+      if (typeof encoded === "string" && typeof value === "object" && value !== null) {
+        if (texts.length < SHARED_TEXTS) texts.push([value, encoded]);
+      }
+    }
+    blobs.push([key, encoded, blob.channel]);
+  }
+  return { blobs, lists };
+}
+
+/**
+ * Stores encoded values in `space`: one value per (channel, version), the
+ * first stored stays. Returns whether every one was stored as sent (only
+ * then is a list a base for the next put). Updates `lists` for a tail whose
+ * base a prune or delete removed since it was planned: that list is stored
+ * whole instead (a new chain), never as a dangling link.
+ */
+export function storeBlobs(space: Namespace, { blobs, lists }: EncodedBlobs): boolean {
+  let allStored = true;
+  for (const [key, value, channel] of blobs) {
+    if (space.blobs.has(key)) {
+      allStored = false;
+      continue;
+    }
+    if (isTail(value) && !space.blobs.has(keptKey(channel, value.base))) {
+      const full = fullListWrite(lists.get(channel)!);
+      lists.set(channel, full);
+      space.blobs.set(key, full.text);
+    } else space.blobs.set(key, value);
+  }
+  return allStored;
+}
