@@ -14,6 +14,7 @@ const ratio = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x) ? "-" : `${x.toFixed(x < 10 ? 2 : 1)}x`;
 const ms = (x: number | undefined) =>
   x === undefined ? "-" : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`;
+const perSecond = (x: number | undefined) => (x === undefined ? "-" : `${rate(x)} flows/s`);
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 function at(list: readonly ThroughputResult[], label: string, threads: number) {
@@ -29,6 +30,16 @@ function over(list: readonly ThroughputResult[], other: string, threads: number)
   const sp = at(list, SP_PG, threads)?.flowsPerS;
   const them = at(list, other, threads)?.flowsPerS;
   return sp !== undefined && them !== undefined ? sp / them : undefined;
+}
+
+/**
+ * The most flows per second the CPU allows: the rate at which the benchmark
+ * process's and the Postgres processes' CPU per flow keep every core of the
+ * machine busy. No contender outruns its own ceiling here, whatever it waits on.
+ */
+function cpuCeiling(x: ThroughputResult | undefined): number | undefined {
+  if (!x?.cores || x.pgCpuMs === undefined) return undefined;
+  return (x.cores * 1000) / (x.nodeCpuMs + x.pgCpuMs);
 }
 
 function scaling(list: readonly ThroughputResult[], label: string) {
@@ -79,7 +90,8 @@ export function renderThroughput(r: Pick<Results, "throughput" | "cold">): strin
     "Where a flow's time goes on the PostgreSQL server, medians per flow over the rounds: the benchmark process's CPU (`process.cpuUsage`, " +
       "all of Node's threads), the CPU of every `postgres` process (`/proc/<pid>/stat`, when the server runs on this machine), " +
       "the WAL written (`pg_current_wal_lsn()`), and what the busy client backends were doing in `pg_stat_activity`, sampled every 20 ms: " +
-      "running, waiting on the WAL flush of a commit (`WALSync`, `WALWrite`), on a lock, or on anything else.",
+      "running, waiting on the WAL flush of a commit (`WALSync`, `WALWrite`), on a lock, or on anything else. " +
+      `The CPU ceiling is the rate at which those two CPU figures would keep all ${first.cores ?? "the"} cores busy: no contender can run faster on this machine, since the database shares its cores.`,
     "",
   );
   lines.push(
@@ -95,6 +107,7 @@ export function renderThroughput(r: Pick<Results, "throughput" | "cold">): strin
         "commit flush",
         "locks",
         "other",
+        "CPU ceiling",
       ],
       list
         .filter((x) => x.store === "PostgreSQL")
@@ -109,6 +122,7 @@ export function renderThroughput(r: Pick<Results, "throughput" | "cold">): strin
           x.waits ? pct(x.waits.commit) : "-",
           x.waits ? pct(x.waits.lock) : "-",
           x.waits ? pct(x.waits.other) : "-",
+          perSecond(cpuCeiling(x)),
         ]),
     ),
     "",
@@ -172,23 +186,35 @@ export function throughputTargets(r: Pick<Results, "throughput" | "cold">): Targ
   if (list.length) {
     const top = Math.max(...list.map((x) => x.threads));
     const vsLg = over(list, LG_PG, 64);
+    const spCeiling = cpuCeiling(at(list, SP_PG, 64));
+    const lgRate = at(list, LG_PG, 64)?.flowsPerS;
+    const bound =
+      spCeiling !== undefined && lgRate !== undefined
+        ? `; Savepoint's CPU ceiling at 64 threads, ${rate(spCeiling)} flows/s, is ${ratio(spCeiling / lgRate)} LangGraph.js's rate`
+        : "";
     out.push({
       backend: "PostgreSQL",
       goal: "P1: Savepoint at least 10x LangGraph.js's Postgres saver at 64 threads",
       measured:
         vsLg === undefined
           ? `not measured at 64 threads (largest ${top})`
-          : `${ratio(vsLg)} (${rate(at(list, SP_PG, 64)!.flowsPerS)} vs ${rate(at(list, LG_PG, 64)!.flowsPerS)} flows/s; DBOS ${ratio(over(list, DBOS_PG, 64))})`,
+          : `${ratio(vsLg)} (${rate(at(list, SP_PG, 64)!.flowsPerS)} vs ${rate(at(list, LG_PG, 64)!.flowsPerS)} flows/s; DBOS ${ratio(over(list, DBOS_PG, 64))}${bound})`,
       met: vsLg === undefined ? null : vsLg >= 10,
     });
     const s = scaling(list, SP_PG);
+    const ceiling8 = cpuCeiling(at(list, SP_PG, 8));
+    const one = at(list, SP_PG, 1)?.flowsPerS;
+    const bound8 =
+      ceiling8 !== undefined && one !== undefined
+        ? `; its CPU ceiling at 8 threads, ${rate(ceiling8)} flows/s, is ${ratio(ceiling8 / one)} its rate on 1`
+        : "";
     out.push({
       backend: "PostgreSQL",
       goal: "P1: Savepoint scales at least 4x from 1 to 8 threads",
       measured:
         s === undefined
           ? "not measured"
-          : `${ratio(s)} (${rate(at(list, SP_PG, 1)!.flowsPerS)} to ${rate(at(list, SP_PG, 8)!.flowsPerS)} flows/s)`,
+          : `${ratio(s)} (${rate(at(list, SP_PG, 1)!.flowsPerS)} to ${rate(at(list, SP_PG, 8)!.flowsPerS)} flows/s${bound8})`,
       met: s === undefined ? null : s >= 4,
     });
   }

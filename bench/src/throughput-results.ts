@@ -32,4 +32,6 @@ export interface ThroughputResult {
   walBytes?: number;
   /** What the busy Postgres backends waited on, over all rounds. */
   waits?: WaitShares;
+  /** The CPUs of the machine that ran it (`os.availableParallelism()`), for the CPU ceiling. */
+  cores?: number;
 }

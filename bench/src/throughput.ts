@@ -6,6 +6,7 @@
 // shared machine hits all alike. Every round also records where its time
 // went: Node's CPU (process.cpuUsage), the Postgres processes' CPU and what
 // their busy backends waited on (pg-load.ts), and the WAL it wrote.
+import { availableParallelism } from "node:os";
 import postgres from "postgres";
 import { describe, say } from "./log.js";
 import { cpuBetween, postgresCpu, WaitSampler, type WaitShares, walBytes } from "./pg-load.js";
@@ -132,6 +133,7 @@ export async function measureThroughput(
           ...(pg.length ? { pgCpuMs: median(pg) } : {}),
           ...(wal.length ? { walBytes: median(wal) } : {}),
           ...(w ? { waits: w } : {}),
+          cores: availableParallelism(),
         };
         out.push(result);
         say(
