@@ -3,6 +3,7 @@
 // synchronous step. A list channel that grows by appends is kept as its
 // tail (saver-kit/list-chains.ts).
 import {
+  type ChannelBlob,
   type ChannelVersions,
   type Checkpoint,
   channelBlobs,
@@ -32,20 +33,45 @@ export interface BlobTarget {
 /**
  * Encodes the values `newVersions` gives new versions of. One object in two
  * channels (a run's `__end__` and `__previous__` hold the same return value)
- * is encoded once: its text is the same.
+ * is encoded once: its text is the same. Synchronous while `encode` is
+ * (Savepoint's serializer): a promise only from the first value another
+ * serializer encodes asynchronously.
  */
-export async function encodeBlobs(
+export function encodeBlobs(
   checkpoint: Checkpoint,
   newVersions: ChannelVersions,
   target: BlobTarget,
   encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
   chains: ListChains | undefined,
-): Promise<EncodedBlobs> {
-  const { threadId, ns, parentId, checkpointId } = target;
-  const blobs: EncodedBlobs["blobs"] = [];
-  const lists = new Map<string, ListWrite>();
-  const texts: [value: object, text: string][] = [];
-  for (const blob of channelBlobs(checkpoint, newVersions)) {
+): EncodedBlobs | Promise<EncodedBlobs> {
+  const put: PutEncoding = {
+    target,
+    encode,
+    chains,
+    pending: channelBlobs(checkpoint, newVersions),
+    out: { blobs: [], lists: new Map() },
+    texts: [],
+  };
+  return encodeFrom(put, 0);
+}
+
+// One put's encoding in progress: its blobs, what is encoded so far, and
+// the texts of objects already encoded.
+interface PutEncoding {
+  target: BlobTarget;
+  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>;
+  chains: ListChains | undefined;
+  pending: readonly ChannelBlob[];
+  out: EncodedBlobs;
+  texts: [value: object, text: string][];
+}
+
+// Encodes put.pending[from..]; after an asynchronous value, the rest follow it.
+function encodeFrom(put: PutEncoding, from: number): EncodedBlobs | Promise<EncodedBlobs> {
+  const { threadId, ns, parentId, checkpointId } = put.target;
+  const { blobs, lists } = put.out;
+  for (let i = from; i < put.pending.length; i++) {
+    const blob = put.pending[i]!;
     const key = keptKey(blob.channel, String(blob.version));
     if (!blob.present) {
       blobs.push([key, null, blob.channel]);
@@ -53,7 +79,7 @@ export async function encodeBlobs(
     }
     const value = blob.value;
     const owner = () => `Channel "${blob.channel}" of checkpoint ${checkpointId}`;
-    const list = chains?.encodeBlob({ threadId, ns, parentId }, blob, owner);
+    const list = put.chains?.encodeBlob({ threadId, ns, parentId }, blob, owner);
     if (list) {
       lists.set(blob.channel, list);
       blobs.push([
@@ -65,18 +91,31 @@ export async function encodeBlobs(
       ]);
       continue;
     }
-    let encoded: Encoded | Promise<Encoded> | undefined =
-      typeof value === "object" && value !== null ? textOf(texts, value) : undefined;
-    if (encoded === undefined) {
-      encoded = encode(value, owner);
-      if (encoded instanceof Promise) encoded = await encoded;
-      if (typeof encoded === "string" && typeof value === "object" && value !== null) {
-        if (texts.length < SHARED_TEXTS) texts.push([value, encoded]);
-      }
+    const object = typeof value === "object" && value !== null ? value : undefined;
+    const known = object === undefined ? undefined : textOf(put.texts, object);
+    const encoded = known ?? put.encode(value, owner);
+    if (encoded instanceof Promise) {
+      return encoded.then((text) => {
+        keep(put, object, key, text, blob.channel);
+        return encodeFrom(put, i + 1);
+      });
     }
-    blobs.push([key, encoded, blob.channel]);
+    keep(put, known === undefined ? object : undefined, key, encoded, blob.channel);
   }
-  return { blobs, lists };
+  return put.out;
+}
+
+// Adds one encoded value, remembering the text of a newly encoded object.
+function keep(
+  put: PutEncoding,
+  object: object | undefined,
+  key: string,
+  encoded: Encoded,
+  channel: string,
+): void {
+  if (object !== undefined && typeof encoded === "string" && put.texts.length < SHARED_TEXTS)
+    put.texts.push([object, encoded]);
+  put.out.blobs.push([key, encoded, channel]);
 }
 
 /**

@@ -251,13 +251,8 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     );
     if (encodedCheckpoint instanceof Promise) encodedCheckpoint = await encodedCheckpoint;
     const target = { threadId, ns, parentId, checkpointId };
-    const encoded = await encodeBlobs(
-      checkpoint,
-      newVersions,
-      target,
-      this.encodeValue,
-      this.chains,
-    );
+    let encoded = encodeBlobs(checkpoint, newVersions, target, this.encodeValue, this.chains);
+    if (encoded instanceof Promise) encoded = await encoded;
     let encodedMetadata = this.encode(metadata, () => `The metadata of checkpoint ${checkpointId}`);
     if (encodedMetadata instanceof Promise) encodedMetadata = await encodedMetadata;
     let thread = this.threadUpdate(options?.thread, ns);
@@ -343,8 +338,10 @@ export class MemorySaver extends LangGraphSaverMethods implements CheckpointSave
     if (thread instanceof Promise) thread = await thread;
     const share = sharedInterrupts(thread, options);
     const encoded: StoredWrite[][] = [];
-    for (const { taskId, taskPath, writes } of entries)
-      encoded.push(await encodeTaskWrites(taskId, taskPath, writes, this.encodeValue, share));
+    for (const { taskId, taskPath, writes } of entries) {
+      const task = encodeTaskWrites(taskId, taskPath, writes, this.encodeValue, share);
+      encoded.push(task instanceof Promise ? await task : task);
+    }
     if (encoded.length === 0 && !thread) return;
     const space = namespaceIn(this.threads, threadId, ns, true);
     for (const writes of encoded) storeTaskWrites(space, checkpointId, writes);

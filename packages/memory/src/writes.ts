@@ -4,6 +4,7 @@
 // the saver's one `storeWrites`.
 import {
   checkIdentifier,
+  type IndexedWrite,
   indexWrites,
   type Owner,
   type PendingWrite,
@@ -17,22 +18,48 @@ import type { PreparedUpdate } from "./thread-records.js";
  * The writes of task `taskId`, each value encoded with `encode`. A write
  * holding the very interrupts a thread record carries (`shared`: the list
  * and the record's text) takes that text instead of encoding them again.
+ * Synchronous while `encode` is (Savepoint's serializer): a promise only
+ * from the first value another serializer encodes asynchronously.
  */
-export async function encodeTaskWrites(
+export function encodeTaskWrites(
   taskId: string,
   taskPath: string,
   writes: PendingWrite[],
   encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
   shared?: { interrupts: readonly unknown[]; text: string },
-): Promise<StoredWrite[]> {
-  const encoded: StoredWrite[] = [];
-  for (const { idx, channel, value, replaces } of indexWrites(writes)) {
+): StoredWrite[] | Promise<StoredWrite[]> {
+  const task = { taskId, taskPath, encode, shared };
+  return encodeRows(task, indexWrites(writes), 0, []);
+}
+
+interface TaskEncoding {
+  taskId: string;
+  taskPath: string;
+  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>;
+  shared: { interrupts: readonly unknown[]; text: string } | undefined;
+}
+
+// Encodes rows[from..] onto `encoded`; after an asynchronous value, the rest follow it.
+function encodeRows(
+  task: TaskEncoding,
+  rows: readonly IndexedWrite[],
+  from: number,
+  encoded: StoredWrite[],
+): StoredWrite[] | Promise<StoredWrite[]> {
+  const { taskId, taskPath, encode, shared } = task;
+  for (let i = from; i < rows.length; i++) {
+    const { idx, channel, value, replaces } = rows[i]!;
     checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
-    let stored: Encoded | Promise<Encoded> =
+    const stored =
       shared !== undefined && sameElements(value, shared.interrupts)
         ? shared.text
         : encode(value, () => `Write "${channel}" of task "${taskId}"`);
-    if (stored instanceof Promise) stored = await stored;
+    if (stored instanceof Promise) {
+      return stored.then((text) => {
+        encoded.push({ taskId, taskPath, idx, channel, value: text, replaces });
+        return encodeRows(task, rows, i + 1, encoded);
+      });
+    }
     encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
   }
   return encoded;

@@ -5,6 +5,7 @@ import {
   getConfig,
   interrupt,
   isPaused,
+  isSavepointSerializer,
   task,
 } from "@savepoint/core";
 import { describe, expect, it } from "vitest";
@@ -63,13 +64,15 @@ export function durabilityTests({ h, config }: RuntimeContext): void {
       const cfg = config("batched");
       const paused = await workflow.invoke(1, cfg);
       expect(isPaused(paused) && paused.__interrupt__[0]!.value).toStrictEqual([2, 12, 22]);
-      if (typeof saver.putWritesBatch === "function") {
-        // One step: the three results and the interrupts.
+      const sent = [...calls.batches.flat(), ...calls.single];
+      expect(sent.sort()).toStrictEqual(["0:step", "1:step", "2:step", ":batched"]);
+      if (typeof saver.putWritesBatch !== "function") expect(calls.batches).toStrictEqual([]);
+      else if (isSavepointSerializer(saver.serde)) {
+        // One step: the three results and the interrupts. (Another serializer
+        // copies each result in a promise of its own, so they settle in
+        // different turns and may go in several batches.)
         expect(calls.batches).toStrictEqual([["0:step", "1:step", "2:step", ":batched"]]);
         expect(calls.single).toStrictEqual([]);
-      } else {
-        expect(calls.batches).toStrictEqual([]);
-        expect([...calls.single].sort()).toStrictEqual(["0:step", "1:step", "2:step", ":batched"]);
       }
       const tuple = await saver.getTuple(cfg);
       const channels = (tuple?.pendingWrites ?? []).map(
@@ -99,7 +102,9 @@ export function durabilityTests({ h, config }: RuntimeContext): void {
       expect(await workflow.invoke(0, cfg)).toBe(5);
       const sent = [...calls.batches.flat(), ...calls.single];
       expect(sent.sort()).toStrictEqual(["0:step", "1:step", "2:step", "3:step", "4:step"]);
-      if (typeof saver.putWritesBatch === "function") expect(calls.batches).toHaveLength(1);
+      // In one turn only when each result is copied synchronously (Savepoint's serializer).
+      if (typeof saver.putWritesBatch === "function" && isSavepointSerializer(saver.serde))
+        expect(calls.batches).toHaveLength(1);
       // Every result is attached to the claim, the final checkpoint's parent.
       const final = await saver.getTuple(cfg);
       const claim = final?.parentConfig && (await saver.getTuple(final.parentConfig));

@@ -2,6 +2,7 @@ import {
   Command,
   entrypoint,
   interrupt,
+  isSavepointSerializer,
   type SavepointError,
   task,
   UnserializableValueError,
@@ -50,10 +51,13 @@ export function exactValueTests({ h, config }: RuntimeContext): void {
         ok: 1,
         registry: new Registry([["a", 1]]),
       }));
-      const workflow = entrypoint({ name: "mapSubclass", checkpointer: h.saver() }, () =>
+      const saver = h.saver();
+      const workflow = entrypoint({ name: "mapSubclass", checkpointer: saver }, () =>
         makeRegistry(),
       );
       const error = await workflow.invoke("go", config("map-subclass")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      if (!isSavepointSerializer(saver.serde)) return; // refused in that serializer's own words
       expect(error).toBeInstanceOf(UnserializableValueError);
       expect((error as SavepointError).code).toBe("UNSERIALIZABLE_VALUE");
       expect((error as Error).message).toContain('task "makeRegistry"');
@@ -80,18 +84,24 @@ export function exactValueTests({ h, config }: RuntimeContext): void {
 
     it("a value nested 3000 levels deep returned by a task is an UnserializableValueError naming the task, also in getState", async () => {
       const deep = task("deepValue", async () => nestedDeep(3000));
-      const workflow = entrypoint({ name: "deepWorkflow", checkpointer: h.saver() }, () => deep());
+      const saver = h.saver();
+      const workflow = entrypoint({ name: "deepWorkflow", checkpointer: saver }, () => deep());
       const cfg = config("deep-value");
       const error = await workflow.invoke("go", cfg).catch((e: unknown) => e);
-      expect(error).not.toBeInstanceOf(RangeError);
-      expect(error).toBeInstanceOf(UnserializableValueError);
-      expect((error as Error).message).toContain('task "deepValue"');
+      // The messages below are Savepoint's serializer's; another one refuses in its own words.
+      const ours = isSavepointSerializer(saver.serde);
+      expect(error).toBeInstanceOf(Error);
+      if (ours) {
+        expect(error).not.toBeInstanceOf(RangeError);
+        expect(error).toBeInstanceOf(UnserializableValueError);
+        expect((error as Error).message).toContain('task "deepValue"');
+      }
       const state = await workflow.getState(cfg);
       const failed = state.tasks.filter((t) => t.error !== undefined);
       expect(failed.length, "tasks with an error in getState").toBeGreaterThan(0);
       for (const t of failed) {
         expect(t.error, `the error of ${t.id} in getState`).toBeInstanceOf(Error);
-        expect((t.error as Error).message, t.id).toContain('task "deepValue"');
+        if (ours) expect((t.error as Error).message, t.id).toContain('task "deepValue"');
       }
       expect(failed.some((t) => t.name === "deepValue")).toBe(true);
     });
