@@ -22,3 +22,37 @@ export function extendableCopy<T extends object>(
 ): T {
   return { ...NOTHING, ...source, ...more } as T;
 }
+
+/**
+ * A shallow copy of `source` that is cheap to add keys no other object has
+ * (interrupt ids, fresh on every run). An ordinary object given such a key
+ * builds a new shape, and a transition to it from the shape it had, which
+ * every copy made here shares: a table that grows with every id the
+ * process ever saw. V8 keeps an object whose property other than the last
+ * was deleted as a hash table instead, where a new key is one entry. Keys
+ * are copied as the spread copies them (own enumerable, defined as data, so
+ * a "__proto__" key stays a key).
+ *
+ * @example
+ * ```ts
+ * const answers = keyedCopy(parent.channel_values.__resume__);
+ * answers[interruptId] = value;
+ * ```
+ */
+export function keyedCopy<T extends object>(source: T | null | undefined): T {
+  const copy: Record<string, unknown> = { first: undefined, last: undefined };
+  delete copy.first;
+  delete copy.last;
+  if (source) {
+    for (const key of Reflect.ownKeys(source)) {
+      if (!Object.prototype.propertyIsEnumerable.call(source, key)) continue;
+      Object.defineProperty(copy, key, {
+        value: (source as Record<PropertyKey, unknown>)[key],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return copy as T;
+}

@@ -24,7 +24,7 @@ import { canonicalValue } from "../serde/typed.js";
 import { ERROR, INPUT, PREVIOUS, RESUME, RUN, type RunInfo, taskIdOf } from "./channels.js";
 import { ChannelState, type ClaimPlan } from "./claim.js";
 import { isCommand, prepareCommandCheck } from "./command.js";
-import { extendableCopy } from "./extendable-copy.js";
+import { extendableCopy, keyedCopy } from "./extendable-copy.js";
 import { loadReplayCache, type ReplayCache } from "./replay-cache.js";
 import { pendingInterrupts } from "./snapshot.js";
 import { checkLeaseMs, threadRecorderFor } from "./thread-record.js";
@@ -131,7 +131,7 @@ export async function prepareRun(
       );
     }
     runInput = baseValues[INPUT];
-    resume = extendableCopy(baseValues[RESUME] as Record<string, unknown> | undefined);
+    resume = keyedCopy(baseValues[RESUME] as Record<string, unknown> | undefined);
     const failed = (base.pendingWrites ?? []).some(
       ([taskId, channel]) => taskId === rootTaskId && channel === ERROR,
     );
