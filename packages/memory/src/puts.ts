@@ -93,19 +93,23 @@ function encodeFrom(put: PutEncoding, from: number): EncodedBlobs | Promise<Enco
     }
     const object = typeof value === "object" && value !== null ? value : undefined;
     const known = object === undefined ? undefined : textOf(put.texts, object);
-    const encoded = known ?? put.encode(value, owner);
+    if (known !== undefined) {
+      blobs.push([key, known, blob.channel]);
+      continue;
+    }
+    const encoded = put.encode(value, owner);
     if (encoded instanceof Promise) {
       return encoded.then((text) => {
         keep(put, object, key, text, blob.channel);
         return encodeFrom(put, i + 1);
       });
     }
-    keep(put, known === undefined ? object : undefined, key, encoded, blob.channel);
+    keep(put, object, key, encoded, blob.channel);
   }
   return put.out;
 }
 
-// Adds one encoded value, remembering the text of a newly encoded object.
+// Adds one newly encoded value, remembering its text when it is an object's.
 function keep(
   put: PutEncoding,
   object: object | undefined,

@@ -28,25 +28,20 @@ export function encodeTaskWrites(
   encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
   shared?: { interrupts: readonly unknown[]; text: string },
 ): StoredWrite[] | Promise<StoredWrite[]> {
-  const task = { taskId, taskPath, encode, shared };
-  return encodeRows(task, indexWrites(writes), 0, []);
+  return encodeRows(taskId, taskPath, encode, shared, indexWrites(writes), 0, []);
 }
 
-interface TaskEncoding {
-  taskId: string;
-  taskPath: string;
-  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>;
-  shared: { interrupts: readonly unknown[]; text: string } | undefined;
-}
-
-// Encodes rows[from..] onto `encoded`; after an asynchronous value, the rest follow it.
+// Encodes rows[from..] onto `encoded`; after an asynchronous value, the rest
+// follow it. Positional, so the per-task path allocates no state object.
 function encodeRows(
-  task: TaskEncoding,
+  taskId: string,
+  taskPath: string,
+  encode: (value: unknown, owner: Owner) => Encoded | Promise<Encoded>,
+  shared: { interrupts: readonly unknown[]; text: string } | undefined,
   rows: readonly IndexedWrite[],
   from: number,
   encoded: StoredWrite[],
 ): StoredWrite[] | Promise<StoredWrite[]> {
-  const { taskId, taskPath, encode, shared } = task;
   for (let i = from; i < rows.length; i++) {
     const { idx, channel, value, replaces } = rows[i]!;
     checkIdentifier("putWrites: write channel", channel, { allowEmpty: true });
@@ -57,7 +52,7 @@ function encodeRows(
     if (stored instanceof Promise) {
       return stored.then((text) => {
         encoded.push({ taskId, taskPath, idx, channel, value: text, replaces });
-        return encodeRows(task, rows, i + 1, encoded);
+        return encodeRows(taskId, taskPath, encode, shared, rows, i + 1, encoded);
       });
     }
     encoded.push({ taskId, taskPath, idx, channel, value: stored, replaces });
