@@ -19,7 +19,7 @@ export function renderThreads(r: Results): string[] {
   if (r.listing?.length) {
     lines.push("## T1: the first page of waiting threads, as the table grows", "");
     lines.push(
-      '`workflow.threadsPage({ status: "interrupted", limit: 50 })` on a saver holding 1,000 to 100,000 threads of one workflow, half of them interrupted (`bench/src/threads.ts`); median of 20 calls after a warm-up, with min and max. A listing served by an index stays flat as the table grows.',
+      '`workflow.threadsPage({ status: "interrupted", limit: 50 })` on stores holding 1,000 to 100,000 threads of one workflow, half of them interrupted (`bench/src/threads.ts`): each size in a store of its own (a schema, a key prefix) on the same server, all seeded first, then one call on each in turn, the order rotated every round, so a burst of load (autovacuum after the seeding, another process) lands on every size alike. Median of 40 calls per size after a warm-up, with min and max. A listing served by an index stays flat as the table grows.',
       "",
     );
     const rows = [...byBackend(r.listing)].map(([backend, list]) => {

@@ -199,9 +199,9 @@ const threadStudies: Study[] = (["pglite", "postgres", "redis"] as const).flatMa
       out.addListing(
         await measureListing(
           BACKEND_LABELS[backend],
-          open!.saver(),
+          open!.storeOfItsOwn,
           plan.listingSizes,
-          Math.max(plan.runs, 5) * 4,
+          Math.max(plan.runs, 5) * 8,
           parallel,
         ),
       );

@@ -30,7 +30,9 @@ for (const backend of BACKENDS.filter((b) => b.id !== "memory")) {
     );
     const parallel = backend.id === "pglite" ? 1 : 8;
     if (!recordsOnly)
-      listing.push(...(await measureListing(label, open.saver(), plan.listingSizes, 20, parallel)));
+      listing.push(
+        ...(await measureListing(label, open.storeOfItsOwn, plan.listingSizes, 40, parallel)),
+      );
   } finally {
     await open.close();
   }

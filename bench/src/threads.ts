@@ -1,8 +1,9 @@
 // Thread listings at scale, and what keeping thread records costs.
 //
 // T1: the first page (50) of a workflow's interrupted threads, with 1,000,
-// 10,000 and 100,000 threads stored (half of them interrupted), on each
-// durable saver. A listing served by an index stays flat as the table grows.
+// 10,000 and 100,000 threads stored (half of them interrupted, each size in
+// a store of its own, measured in turn), on each durable saver. A listing
+// served by an index stays flat as the table grows.
 //
 // T2: the essay-review flow (W1) and W2's per-task path on each saver, with
 // thread records kept and with the saver's `threads` capability hidden (the
@@ -58,11 +59,11 @@ export interface Spread {
 
 const ENTRYPOINT = "bench-listing";
 
-// Seeds `count` more threads straight through the saver (one checkpoint
-// each, with its record), `parallel` at a time.
-async function seed(saver: CheckpointSaver, from: number, count: number, parallel: number) {
-  let next = from;
-  const end = from + count;
+// Seeds `count` threads straight through the saver (one checkpoint each,
+// with its record), `parallel` at a time.
+async function seed(saver: CheckpointSaver, count: number, parallel: number) {
+  let next = 0;
+  const end = count;
   const worker = async () => {
     while (next < end) {
       const i = next++;
@@ -97,39 +98,65 @@ async function seed(saver: CheckpointSaver, from: number, count: number, paralle
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-/** T1 on one saver: seeds up to each size and times the first page at each. */
+/** A saver on storage of its own (a backend's `storeOfItsOwn`), and how to remove that storage. */
+export interface OwnStore {
+  saver: CheckpointSaver;
+  drop(): Promise<void>;
+}
+
+/**
+ * T1 on one backend: a store of its own per size, each seeded to its size,
+ * then the first page timed on each in turn, the order rotated every round,
+ * so a burst of load (a vacuum after the seeding, another process) lands on
+ * every size alike rather than on whichever size was measured then.
+ */
 export async function measureListing(
   backend: string,
-  saver: CheckpointSaver,
+  storeOfItsOwn: ((name: string) => Promise<OwnStore>) | undefined,
   sizes: readonly number[],
   runs: number,
   parallel: number,
 ): Promise<ListingResult[]> {
-  const workflow = entrypoint({ name: ENTRYPOINT, checkpointer: saver }, async () => null);
-  const out: ListingResult[] = [];
-  let have = 0;
-  for (const size of sizes) {
-    say(`T1 ${backend}: seeding to ${size.toLocaleString("en-US")} threads`);
-    await seed(saver, have, size - have, parallel);
-    have = size;
-    await workflow.threadsPage({ status: "interrupted", limit: 50 }); // warm-up
-    const samples: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      const page = await workflow.threadsPage({ status: "interrupted", limit: 50 });
-      samples.push(performance.now() - t0);
-      if (page.threads.length !== 50)
-        throw new Error(`T1 ${backend}: a page of ${page.threads.length}`);
+  if (!storeOfItsOwn) throw new Error(`T1 ${backend}: the backend opens no store of its own`);
+  const stores: OwnStore[] = [];
+  try {
+    const pages: (() => Promise<number>)[] = [];
+    for (const size of sizes) {
+      const store = await storeOfItsOwn(`t1_${size}`);
+      stores.push(store);
+      say(`T1 ${backend}: seeding a store to ${size.toLocaleString("en-US")} threads`);
+      await seed(store.saver, size, parallel);
+      const workflow = entrypoint(
+        { name: ENTRYPOINT, checkpointer: store.saver },
+        async () => null,
+      );
+      pages.push(async () => {
+        const t0 = performance.now();
+        const page = await workflow.threadsPage({ status: "interrupted", limit: 50 });
+        const ms = performance.now() - t0;
+        if (page.threads.length !== 50)
+          throw new Error(`T1 ${backend}: a page of ${page.threads.length} at ${size}`);
+        return ms;
+      });
     }
-    out.push({
+    for (const page of pages) await page(); // warm-up
+    const samples = sizes.map((): number[] => []);
+    for (let r = 0; r < runs; r++) {
+      for (let k = 0; k < sizes.length; k++) {
+        const i = (r + k) % sizes.length;
+        samples[i]!.push(await pages[i]!());
+      }
+    }
+    return sizes.map((size, i) => ({
       backend,
       threads: size,
-      firstPageMs: median(samples),
-      min: Math.min(...samples),
-      max: Math.max(...samples),
-    });
+      firstPageMs: median(samples[i]!),
+      min: Math.min(...samples[i]!),
+      max: Math.max(...samples[i]!),
+    }));
+  } finally {
+    for (const store of stores) await store.drop();
   }
-  return out;
 }
 
 /** The saver as the runtime sees it without the `threads` capability. */

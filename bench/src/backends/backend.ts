@@ -5,6 +5,7 @@ import type { CheckpointSaver } from "@savepoint/core";
 import type { Anchor } from "../anchors.js";
 import type { DbosFlows } from "../dbos.js";
 import type { BackendId } from "../results.js";
+import type { OwnStore } from "../threads.js";
 
 export interface Backend {
   id: BackendId;
@@ -27,6 +28,12 @@ export interface OpenBackend {
   /** DBOS Transact on the same store, when DBOS runs on it. */
   dbos?: () => Promise<DbosFlows>;
   anchor: Anchor;
+  /**
+   * A durable backend: a saver on storage of its own beside the main one (a
+   * schema, a key prefix), for a study that compares stores of different
+   * sizes side by side (T1). `drop` removes it; `close` drops any left.
+   */
+  storeOfItsOwn?: (name: string) => Promise<OwnStore>;
   /** Removes what the run left (where the store outlives it) and disconnects. */
   close(): Promise<void>;
 }

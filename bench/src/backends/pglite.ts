@@ -31,6 +31,19 @@ export const pglite: Backend = {
     };
     return {
       saver: () => saver,
+      // A schema of the same instance: the data is dropped with it.
+      storeOfItsOwn: async (name) => {
+        const schema = `${SCHEMA}_${name}`;
+        const store = new PostgresSaver(pg, { schema });
+        await store.setup();
+        return {
+          saver: store,
+          drop: async () => {
+            await store.close();
+            await pg.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          },
+        };
+      },
       anchor: sqlAnchor(
         "on PGlite",
         { insert: "pgliteInsert", select: "pgliteSelect" },

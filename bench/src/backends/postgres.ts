@@ -51,8 +51,24 @@ export const postgresServer: Backend = {
       for (let i = 0; i < ops; i++) await sql.unsafe("SELECT 1", [], { prepare: true });
       return performance.now() - t0;
     };
+    const own = new Set<string>();
     return {
       saver: () => saver,
+      storeOfItsOwn: async (name) => {
+        const schema = `${SCHEMA}_${name}`;
+        await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        const store = new PostgresSaver(sql, { schema });
+        await store.setup();
+        own.add(schema);
+        return {
+          saver: store,
+          drop: async () => {
+            own.delete(schema);
+            await store.close();
+            await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          },
+        };
+      },
       langgraph: () => lg,
       dbos: launchDbos,
       anchor: sqlAnchor(
@@ -62,6 +78,7 @@ export const postgresServer: Backend = {
         select,
       ),
       close: async () => {
+        for (const schema of own) await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await saver.close();
         await lg.end();
         await sql.end({ timeout: 5 });

@@ -51,6 +51,19 @@ export const redis: Backend = {
     };
     return {
       saver: () => saver,
+      // Under the main prefix, so the cleaning before and after covers it.
+      storeOfItsOwn: async (name) => {
+        const prefix = `${PREFIX}:${name}`;
+        await deleteByPrefix(client, `${prefix}:*`);
+        const store = new RedisSaver(REDIS_URL, { prefix });
+        return {
+          saver: store,
+          drop: async () => {
+            await store.close();
+            await deleteByPrefix(client, `${prefix}:*`);
+          },
+        };
+      },
       anchor: {
         what: "raw SET on Redis",
         name: "raw SET",
