@@ -63,9 +63,8 @@ const ENTRYPOINT = "bench-listing";
 // with its record), `parallel` at a time.
 async function seed(saver: CheckpointSaver, count: number, parallel: number) {
   let next = 0;
-  const end = count;
   const worker = async () => {
-    while (next < end) {
+    while (next < count) {
       const i = next++;
       const threadId = `bench-list-${String(i).padStart(7, "0")}`;
       const interrupted = i % 2 === 0;

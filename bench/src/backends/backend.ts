@@ -31,7 +31,8 @@ export interface OpenBackend {
   /**
    * A durable backend: a saver on storage of its own beside the main one (a
    * schema, a key prefix), for a study that compares stores of different
-   * sizes side by side (T1). `drop` removes it; `close` drops any left.
+   * sizes side by side (T1). `drop` removes it; opening it again first
+   * removes what a run that died left.
    */
   storeOfItsOwn?: (name: string) => Promise<OwnStore>;
   /** Removes what the run left (where the store outlives it) and disconnects. */

@@ -6,6 +6,7 @@ import { PostgresSaver } from "@savepoint/postgres";
 import { type AnchorLoop, RAW_INSERT, RAW_TABLE, RAW_VALUE, sqlAnchor } from "../anchors.js";
 import { SCHEMA } from "../services.js";
 import type { Backend } from "./backend.js";
+import { schemaStore } from "./schema-store.js";
 
 async function insertLoop(pg: PGlite): Promise<AnchorLoop> {
   await pg.exec(RAW_TABLE);
@@ -31,19 +32,7 @@ export const pglite: Backend = {
     };
     return {
       saver: () => saver,
-      // A schema of the same instance: the data is dropped with it.
-      storeOfItsOwn: async (name) => {
-        const schema = `${SCHEMA}_${name}`;
-        const store = new PostgresSaver(pg, { schema });
-        await store.setup();
-        return {
-          saver: store,
-          drop: async () => {
-            await store.close();
-            await pg.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          },
-        };
-      },
+      storeOfItsOwn: (name) => schemaStore(pg, (statement) => pg.exec(statement), name),
       anchor: sqlAnchor(
         "on PGlite",
         { insert: "pgliteInsert", select: "pgliteSelect" },

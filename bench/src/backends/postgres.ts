@@ -8,6 +8,7 @@ import { type AnchorLoop, RAW_INSERT, RAW_TABLE, RAW_VALUE, sqlAnchor } from "..
 import { launchDbos } from "../dbos.js";
 import { DATABASE_URL, LG_SCHEMA, redact, SCHEMA } from "../services.js";
 import type { Backend } from "./backend.js";
+import { schemaStore } from "./schema-store.js";
 
 /** Fails fast (3 s) when the server is not there, instead of postgres.js's long retry. */
 async function reach(): Promise<postgres.Sql> {
@@ -51,24 +52,9 @@ export const postgresServer: Backend = {
       for (let i = 0; i < ops; i++) await sql.unsafe("SELECT 1", [], { prepare: true });
       return performance.now() - t0;
     };
-    const own = new Set<string>();
     return {
       saver: () => saver,
-      storeOfItsOwn: async (name) => {
-        const schema = `${SCHEMA}_${name}`;
-        await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        const store = new PostgresSaver(sql, { schema });
-        await store.setup();
-        own.add(schema);
-        return {
-          saver: store,
-          drop: async () => {
-            own.delete(schema);
-            await store.close();
-            await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          },
-        };
-      },
+      storeOfItsOwn: (name) => schemaStore(sql, (statement) => sql.unsafe(statement), name),
       langgraph: () => lg,
       dbos: launchDbos,
       anchor: sqlAnchor(
@@ -78,7 +64,6 @@ export const postgresServer: Backend = {
         select,
       ),
       close: async () => {
-        for (const schema of own) await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await saver.close();
         await lg.end();
         await sql.end({ timeout: 5 });
